@@ -1,0 +1,70 @@
+# Tool-N1 Studio. `make demo` and `make test` do all set-up themselves on a fresh machine.
+SHELL := /bin/bash
+PY_BASE ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_TESTS := node scripts/run-node-tests.mjs
+
+.PHONY: all setup debs npm venv build typecheck lint test test-unit test-server test-python test-webview test-e2e bench package demo clean
+
+all: build
+
+setup: debs npm venv
+
+debs:
+	@scripts/ensure-debs.sh
+
+npm: node_modules/.stamp
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: trainer/pyproject.toml
+	@test -x $(PY) || $(PY_BASE) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e "trainer[train,export,test]"
+	@touch $@
+
+build: npm
+	node scripts/build.mjs
+
+typecheck: npm
+	npx tsc --noEmit -p .
+	npx tsc --noEmit -p webview
+
+lint: npm
+	npx eslint .
+
+test: setup build lint typecheck test-unit test-server test-python test-webview test-e2e
+	@echo "make test: all suites passed"
+
+test-unit: build
+	$(NODE_TESTS) out/test/unit
+
+test-server: build
+	$(NODE_TESTS) out/test/server
+
+test-python: venv
+	$(PY) -m pytest trainer/tests -q
+
+test-webview: build debs
+	$(NODE_TESTS) out/test/webview
+
+test-e2e: build debs venv
+	@if [ -f scripts/test-e2e.sh ]; then scripts/test-e2e.sh; else echo "no end-to-end suite yet"; fi
+
+bench: setup build
+	@for f in out/bench/*.bench.js; do [ -f "$$f" ] && node "$$f" || exit 1; done
+	@for f in trainer/bench/*_bench.py; do [ -f "$$f" ] && $(PY) "$$f" || exit 1; done
+	node scripts/merge-bench.mjs
+
+package: npm
+	node scripts/build.mjs --production
+	npx vsce package --out dist-vsix/tool-n1-studio.vsix
+
+demo: setup build
+	scripts/demo.sh $(ARGS)
+
+clean:
+	rm -rf dist out dist-vsix .e2e test-output

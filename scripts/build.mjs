@@ -1,0 +1,83 @@
+// One build for every target: extension host, language server, CLI, node workers,
+// webviews (browser) and the TypeScript tests. `--watch` rebuilds on change, `--production` minifies.
+import * as esbuild from "esbuild";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const watch = process.argv.includes("--watch");
+const production = process.argv.includes("--production");
+const root = new URL("..", import.meta.url).pathname;
+
+function walk(dir, pred, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name === "fixtures" || name === "pages") continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+// Node packages that must stay outside bundles: vscode (provided by the host), native addons,
+// and test tools loaded from node_modules at run time.
+const nodeExternal = ["vscode", "onnxruntime-node", "playwright-core", "mocha", "@vscode/test-electron", "esbuild"];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : "linked",
+  minify: production,
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+const nodeEntries = {
+  extension: "src/extension.ts",
+  server: "language-server/server.ts",
+  cli: "src/cli/main.ts",
+};
+// Node worker threads / child processes: src/**/<name>.worker.ts -> dist/<name>.worker.js
+for (const f of walk(join(root, "src"), (p) => p.endsWith(".worker.ts"))) {
+  const name = relative(join(root, "src"), f).split("/").pop().replace(/\.ts$/, "");
+  nodeEntries[name] = relative(root, f);
+}
+
+const webviewEntries = {};
+for (const dir of existsSync(join(root, "webview")) ? readdirSync(join(root, "webview")) : []) {
+  const main = join("webview", dir, "main.ts");
+  if (existsSync(join(root, main))) webviewEntries[dir] = main;
+}
+// Monaco's workers, bundled locally (webviews cannot load them from a CDN).
+const monacoWorkers = {
+  "editor.worker": "monaco-editor/editor/editor.worker.js",
+  "json.worker": "monaco-editor/language/json/json.worker.js",
+};
+
+const testEntries = {};
+for (const f of walk(join(root, "test"), (p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))) {
+  const rel = relative(join(root, "test"), f);
+  if (rel.startsWith("webview-pages/")) continue;
+  testEntries[rel.replace(/\.ts$/, "")] = relative(root, f);
+}
+for (const f of walk(join(root, "bench"), (p) => p.endsWith(".ts"))) {
+  testEntries["../bench/" + relative(join(root, "bench"), f).replace(/\.ts$/, "")] = relative(root, f);
+}
+
+const builds = [
+  { ...common, entryPoints: nodeEntries, outdir: "dist", platform: "node", format: "cjs", target: "node20", external: nodeExternal,
+    banner: { js: "" } },
+  { ...common, entryPoints: webviewEntries, outdir: "dist/webview", platform: "browser", format: "iife", target: "chrome120",
+    loader: { ".ttf": "file", ".css": "css" } },
+  { ...common, entryPoints: monacoWorkers, outdir: "dist/webview", platform: "browser", format: "iife", target: "chrome120" },
+  { ...common, entryPoints: testEntries, outdir: "out/test", platform: "node", format: "cjs", target: "node20", external: nodeExternal,
+    sourcemap: "inline", minify: false },
+];
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  console.log("esbuild: watching");
+} else {
+  const t0 = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`esbuild: built ${Object.keys(nodeEntries).length} node, ${Object.keys(webviewEntries).length} webview, ${Object.keys(testEntries).length} test entries in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,5 @@
+/** `tooln1 score`. */
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write("tooln1 score: this command is being built (see its issue)\n");
+  return 1;
+}

@@ -1,0 +1,6 @@
+import type { Ctx } from "../context";
+
+/** Registers this feature's commands, views and providers. */
+export function activatePreview(_ctx: Ctx): void {
+  // filled in by the feature's issue
+}

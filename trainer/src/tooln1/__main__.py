@@ -1,0 +1,42 @@
+"""`python -m tooln1 COMMAND ...`: one entry point, each command in the module that owns it.
+
+Commands are imported lazily so `score` and `convert` never import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "score": ("tooln1.score", "Score completions against ground-truth calls (JSONL in, JSONL out)."),
+    "convert": ("tooln1.importers", "Convert a dataset from another format to Tool-N1 samples."),
+    "train": ("tooln1.train", "Train with GRPO / SFT / SFT-then-GRPO from a config file."),
+    "preflight": ("tooln1.preflight", "Check a config, data, template and reward before training."),
+    "make-tiny-model": ("tooln1.tiny", "Build a tiny randomly initialised Qwen2 model and tokenizer."),
+    "export-onnx": ("tooln1.export_onnx", "Export a checkpoint to ONNX with a KV cache for onnxruntime."),
+    "synth-data": ("tooln1.synthetic", "Generate a synthetic tool-calling dataset."),
+}
+
+
+def usage() -> str:
+    lines = ["usage: python -m tooln1 COMMAND [ARGS]", "", "commands:"]
+    lines += [f"  {name:<16} {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"tooln1: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+// dashboard webview (browser code only).
+export {};

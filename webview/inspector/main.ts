@@ -1,0 +1,2 @@
+// inspector webview (browser code only).
+export {};

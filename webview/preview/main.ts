@@ -1,0 +1,2 @@
+// preview webview (browser code only).
+export {};
