@@ -61,6 +61,7 @@ bench: setup build
 
 package: npm
 	node scripts/build.mjs --production
+	@mkdir -p dist-vsix
 	npx vsce package --out dist-vsix/tool-n1-studio.vsix
 
 demo: setup build
