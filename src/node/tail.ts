@@ -5,7 +5,8 @@
  * - A line that is not valid UTF-8 is not emitted; it is counted in `stats.invalidUtf8`.
  * - A line longer than `maxLineBytes` is skipped without being held in memory; counted in
  *   `stats.oversized`.
- * - Truncation (size below the offset) restarts from byte 0; a file replaced by another one
+ * - Truncation (size below the offset) restarts from byte 0, except a cut of only the unfinished
+ *   last line (a writer repairing its tail), which drops that line; a file replaced by another one
  *   (new inode) is read to its end and then the new file is read from byte 0. Both are counted.
  */
 import { promises as fsp, watch, type FSWatcher } from "node:fs";
@@ -45,6 +46,11 @@ export class LineSplitter {
 
   constructor(opts: LineSplitterOptions = {}) {
     this.maxLineBytes = opts.maxLineBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Offset of the first byte of the line being assembled (the end of the last complete line). */
+  get lineStartOffset(): number {
+    return this.lineStart;
   }
 
   /** Bytes held for a line whose newline has not arrived yet. */
@@ -185,10 +191,16 @@ export class FileTailer {
     const fh = this.fh!;
     const size = (await fh.stat()).size;
     if (size < this.stats.offset) {
-      // truncated in place: start over
-      this.stats.truncations++;
-      this.stats.offset = 0;
-      this.splitter.reset();
+      if (size >= this.splitter.lineStartOffset) {
+        // only the unfinished last line was cut (a writer repairing its tail after a kill): drop it
+        this.stats.offset = this.splitter.lineStartOffset;
+        this.splitter.reset(this.stats.offset);
+      } else {
+        // truncated in place: start over
+        this.stats.truncations++;
+        this.stats.offset = 0;
+        this.splitter.reset();
+      }
     }
     let want = size - this.stats.offset;
     for (;;) {

@@ -123,6 +123,22 @@ test("truncation restarts from byte 0", async () => {
   }
 });
 
+test("a writer cutting its own unfinished last line does not replay the file", async () => {
+  const t = tmp();
+  const tail = new FileTailer(t.file);
+  try {
+    writeFileSync(t.file, "one\ntwo\nhalf-writ");
+    assert.deepEqual(texts(await tail.poll()), ["one", "two"]);
+    truncateSync(t.file, 8);
+    appendFileSync(t.file, "three\n");
+    assert.deepEqual(texts(await tail.poll()), ["three"]);
+    assert.equal(tail.stats.truncations, 0);
+  } finally {
+    await tail.close();
+    t.done();
+  }
+});
+
 test("a file replaced mid-run: the old file is finished, then the new one read from the start", async () => {
   const t = tmp();
   const tail = new FileTailer(t.file);
