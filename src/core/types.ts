@@ -13,7 +13,7 @@ export interface ToolCall {
 }
 
 /** Dialects a tool schema can be written in; the normalised model remembers which. */
-export type ToolDialect = "openai" | "bare" | "mcp" | "bfcl";
+export type ToolDialect = "openai" | "bare" | "mcp" | "bfcl" | "xlam";
 
 /** A JSON Schema (or BFCL-dialect schema) node, kept as written. */
 export type SchemaNode = { [k: string]: Json };
