@@ -1,0 +1,110 @@
+/**
+ * The dashboard's message protocol, shared by the extension host (src/training/dashboardPanel.ts)
+ * and the webview (webview/dashboard/main.ts). One discriminated union per direction.
+ *
+ * Handshake: the webview sends `ready` (carrying what it restored from getState), the host answers
+ * with `init` (every run's full series); afterwards the host sends `append` / `runStatus` /
+ * `removeRun`, and the webview asks for `openRollouts`, `addRun`, `removeRun`.
+ */
+
+/** Columnar points of one run: `step[i]`, `time[i]` and `metrics[name][i]` belong together. */
+export interface SeriesColumns {
+  step: number[];
+  /** Wall time in ms since the epoch, null when the source has none (verl, TRL). */
+  time: (number | null)[];
+  metrics: Record<string, (number | null)[]>;
+}
+
+export type RunStatusName = "running" | "completed" | "cancelled" | "failed" | "unknown";
+
+export interface RunSummary {
+  /** The run directory (absolute path): the run's identity everywhere. */
+  id: string;
+  label: string;
+  source: "tooln1" | "verl" | "trl";
+  status: RunStatusName;
+  step: number;
+  totalSteps: number | null;
+  live: boolean;
+  /** Lines of events.jsonl that could not be read. */
+  garbage: number;
+  /** Last error or finish message (plain text, shown with textContent). */
+  message?: string;
+  /** Steps that have rollouts on disk. */
+  rolloutSteps: number[];
+}
+
+export interface RunData extends RunSummary {
+  series: SeriesColumns;
+}
+
+export type XAxis = "step" | "time";
+
+export interface ViewOptions {
+  /** EMA weight in [0, 0.99]; 0 is no smoothing. */
+  smoothing: number;
+  logScale: boolean;
+  x: XAxis;
+}
+
+export const DEFAULT_VIEW: ViewOptions = { smoothing: 0, logScale: false, x: "step" };
+
+/** What the webview keeps with setState (survives hide and reload; the serializer reads it). */
+export interface PersistedState {
+  runIds: string[];
+  view: ViewOptions;
+}
+
+export type HostMessage =
+  | { type: "init"; runs: RunData[]; view: ViewOptions }
+  | { type: "append"; runId: string; points: SeriesColumns }
+  | { type: "addRun"; run: RunData }
+  | { type: "runStatus"; run: RunSummary }
+  | { type: "removeRun"; runId: string }
+  | { type: "error"; message: string };
+
+export type WebviewMessage =
+  | { type: "ready"; restored: PersistedState | null }
+  | { type: "openRollouts"; runId: string; step: number }
+  | { type: "addRun" }
+  | { type: "removeRun"; runId: string }
+  | { type: "viewChanged"; view: ViewOptions };
+
+export type HostMessageType = HostMessage["type"];
+
+const HOST_TYPES: readonly string[] = ["init", "append", "addRun", "runStatus", "removeRun", "error"];
+const WEBVIEW_TYPES: readonly string[] = ["ready", "openRollouts", "addRun", "removeRun", "viewChanged"];
+
+/** Narrowing guards for messages arriving over postMessage (never trust the shape). */
+export function isHostMessage(m: unknown): m is HostMessage {
+  if (!m || typeof m !== "object") return false;
+  const o = m as Record<string, unknown>;
+  if (!HOST_TYPES.includes(o.type as string)) return false;
+  const isCols = (c: unknown) => !!c && typeof c === "object" && Array.isArray((c as SeriesColumns).step) && Array.isArray((c as SeriesColumns).time) && !!(c as SeriesColumns).metrics && typeof (c as SeriesColumns).metrics === "object";
+  const isRun = (r: unknown) => !!r && typeof r === "object" && typeof (r as RunData).id === "string" && isCols((r as RunData).series);
+  switch (o.type) {
+    case "init":
+      return Array.isArray(o.runs) && o.runs.every(isRun) && !!o.view && typeof o.view === "object";
+    case "append":
+      return typeof o.runId === "string" && isCols(o.points);
+    case "addRun":
+      return isRun(o.run);
+    case "runStatus":
+      return !!o.run && typeof (o.run as RunSummary).id === "string";
+    case "removeRun":
+      return typeof o.runId === "string";
+    default:
+      return typeof o.message === "string";
+  }
+}
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (!m || typeof m !== "object") return false;
+  const t = (m as { type?: unknown }).type;
+  if (!WEBVIEW_TYPES.includes(t as string)) return false;
+  if (t === "openRollouts") {
+    const o = m as { runId?: unknown; step?: unknown };
+    return typeof o.runId === "string" && typeof o.step === "number" && Number.isFinite(o.step);
+  }
+  if (t === "removeRun") return typeof (m as { runId?: unknown }).runId === "string";
+  return true;
+}
