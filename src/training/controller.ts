@@ -1,0 +1,256 @@
+/**
+ * The training feature's host side: the runs of the workspace (launched here, reattached, or
+ * finished on disk), their output channels, the status bar and the Runs view.
+ */
+import * as vscode from "vscode";
+import { basename, join, isAbsolute } from "node:path";
+import { Config } from "../config";
+import { Disposable, type Ctx } from "../context";
+import type { TrainEvent } from "../core/types";
+import { METRICS } from "../core/types";
+import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState } from "../node/runDir";
+import type { RunData, RunSummary } from "../../webview/dashboard/protocol";
+import { toColumns } from "../../webview/dashboard/data";
+import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
+
+export interface RunEntry {
+  dir: string;
+  run: TrainingRun | null;
+  listing: RunListing | null;
+  output: vscode.OutputChannel | null;
+  garbageWarned: number;
+  configPath?: string;
+}
+
+export function summaryOf(state: RunState, live: boolean): RunSummary {
+  const last = state.errors.at(-1);
+  return {
+    id: state.dir,
+    label: basename(state.dir),
+    source: state.source,
+    status: state.status,
+    step: state.step,
+    totalSteps: state.totalSteps,
+    live,
+    garbage: state.garbage.count,
+    message: last ? last.message : state.finishMessage,
+    rolloutSteps: state.rollouts.map((r) => r.step),
+  };
+}
+
+export function runDataOf(state: RunState, live: boolean): RunData {
+  return { ...summaryOf(state, live), series: toColumns(state.points) };
+}
+
+export class TrainingController extends Disposable {
+  readonly entries = new Map<string, RunEntry>();
+  private readonly pointEmitter = this.register(new vscode.EventEmitter<{ dir: string; point: MetricPoint }>());
+  private readonly statusEmitter = this.register(new vscode.EventEmitter<{ dir: string; summary: RunSummary }>());
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onPoint = this.pointEmitter.event;
+  readonly onStatus = this.statusEmitter.event;
+  /** The set of runs or one of their states changed (the Runs view listens). */
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly statusBar: vscode.StatusBarItem;
+  private statusTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ctx: Ctx) {
+    super();
+    this.statusBar = this.register(vscode.window.createStatusBarItem("tooln1.training", vscode.StatusBarAlignment.Left, 10));
+    this.statusBar.name = "Tool-N1 Training";
+    this.register({ dispose: () => this.detachAll() });
+  }
+
+  runsDirs(): string[] {
+    const rel = new Config().runsDirectory;
+    return (vscode.workspace.workspaceFolders ?? []).map((f) => (isAbsolute(rel) ? rel : join(f.uri.fsPath, rel)));
+  }
+
+  /** Scans the runs folders; reattaches runs that are still going. */
+  async refresh(): Promise<void> {
+    const seen = new Set<string>();
+    for (const dir of this.runsDirs()) {
+      for (const l of await listRuns(dir)) {
+        seen.add(l.dir);
+        const e = this.entries.get(l.dir);
+        if (e) e.listing = l;
+        else this.entries.set(l.dir, { dir: l.dir, run: null, listing: l, output: null, garbageWarned: 0 });
+      }
+      for (const live of await findLiveRuns(dir)) {
+        const e = this.entries.get(live.dir)!;
+        if (!e.run) this.attach(e, live.info.pid);
+      }
+    }
+    for (const [dir, e] of this.entries) if (!seen.has(dir) && !e.run) this.entries.delete(dir);
+    this.changeEmitter.fire();
+    this.updateStatusBar();
+  }
+
+  private attach(e: RunEntry, pid: number): void {
+    this.ctx.log.info(`reattaching to run ${e.dir} (pid ${pid})`);
+    e.run = TrainingRun.attach(e.dir, pid, this.listener(e));
+  }
+
+  private listener(e: RunEntry) {
+    return {
+      onEvent: (_r: TrainingRun, ev: TrainEvent, point: MetricPoint | null) => {
+        if (point) this.pointEmitter.fire({ dir: e.dir, point });
+        this.onTrainerEvent(e, ev);
+      },
+      onBatch: (r: TrainingRun) => {
+        this.statusEmitter.fire({ dir: e.dir, summary: summaryOf(r.state, r.running) });
+        if (r.state.garbage.count > e.garbageWarned) {
+          const n = r.state.garbage.count;
+          const first = r.state.garbage.samples[0];
+          if (e.garbageWarned === 0) {
+            void vscode.window.showWarningMessage(
+              `Tool-N1: ${basename(e.dir)}: ${n} line(s) of events.jsonl could not be read and were skipped${first ? ` (first at byte ${first.offset}: ${first.error})` : ""}. The charts show the rest.`,
+            );
+          }
+          this.ctx.log.warn(`${e.dir}/events.jsonl: ${n} unreadable line(s) skipped`);
+          e.garbageWarned = n;
+        }
+        this.updateStatusBar();
+      },
+      onOutput: (_r: TrainingRun, text: string) => e.output?.append(text),
+      onInfo: () => this.changeEmitter.fire(),
+      onExit: (r: TrainingRun, code: number | null, signal: string | null) => this.onExit(e, r, code, signal),
+    };
+  }
+
+  private onTrainerEvent(e: RunEntry, ev: TrainEvent): void {
+    if (ev.type === "run_started") {
+      this.changeEmitter.fire();
+    } else if (ev.type === "error") {
+      const msg = `Tool-N1: ${basename(e.dir)}: ${ev.message}${ev.hint ? ` — ${ev.hint}` : ""}`;
+      const actions = ["Show Log", ...(this.configOf(e) ? ["Open Config"] : [])];
+      void vscode.window.showErrorMessage(msg, ...actions).then((a) => {
+        if (a === "Show Log") this.showLog(e.dir);
+        else if (a === "Open Config") {
+          const cfg = this.configOf(e);
+          if (cfg) void vscode.window.showTextDocument(vscode.Uri.file(cfg));
+        }
+      });
+    } else if (ev.type === "run_finished") {
+      this.changeEmitter.fire();
+    }
+  }
+
+  private configOf(e: RunEntry): string | undefined {
+    const p = e.configPath ?? e.listing?.info?.config_path ?? e.run?.state.info?.config_path;
+    return p ? (isAbsolute(p) ? p : join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? "", p)) : undefined;
+  }
+
+  private onExit(e: RunEntry, r: TrainingRun, code: number | null, signal: string | null): void {
+    const s = r.state;
+    e.output?.appendLine(`\n[Tool-N1] trainer process ended (${signal ? `signal ${signal}` : `exit code ${code}`}); run ${s.status}`);
+    this.statusEmitter.fire({ dir: e.dir, summary: summaryOf(s, false) });
+    const name = basename(e.dir);
+    if (s.status === "completed") void vscode.window.showInformationMessage(`Tool-N1: run ${name} completed at step ${s.step}.`, "Open Dashboard").then((a) => a && this.openDashboard(e.dir));
+    else if (s.status === "cancelled") void vscode.window.showInformationMessage(`Tool-N1: run ${name} cancelled at step ${s.step}.`);
+    else if (s.status === "failed" && !s.errors.length) {
+      void vscode.window.showErrorMessage(`Tool-N1: run ${name} failed: ${s.finishMessage ?? "the trainer stopped"}.`, "Show Log").then((a) => a && this.showLog(e.dir));
+    }
+    void this.refresh();
+  }
+
+  private openDashboard(dir: string): void {
+    void vscode.commands.executeCommand("tooln1.openDashboard", dir);
+  }
+
+  /** Launches `python -m tooln1 train` for a config; returns the run directory. */
+  launch(python: string, config: string, folder: vscode.WorkspaceFolder, resume = false): RunEntry {
+    const cfg = new Config(folder.uri);
+    const rel = cfg.runsDirectory;
+    const runsDir = isAbsolute(rel) ? rel : join(folder.uri.fsPath, rel);
+    const dir = newRunDir(runsDir, config);
+    const output = vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(dir)}`);
+    this.register(output);
+    const e: RunEntry = { dir, run: null, listing: null, output, garbageWarned: 0, configPath: config };
+    this.entries.set(dir, e);
+    const args = cfg.trainerExtraArgs;
+    output.appendLine(`[Tool-N1] ${python} -m tooln1 train --config ${config} --run-dir ${dir}${resume ? " --resume" : ""}${args.length ? " " + args.join(" ") : ""}`);
+    e.run = TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args }, this.listener(e));
+    this.ctx.log.info(`launched run ${dir} (pid ${e.run.pid})`);
+    this.changeEmitter.fire();
+    this.updateStatusBar();
+    return e;
+  }
+
+  liveRuns(): RunEntry[] {
+    return [...this.entries.values()].filter((e) => e.run?.running);
+  }
+
+  cancel(dir: string): boolean {
+    const e = this.entries.get(dir);
+    if (!e?.run?.running) return false;
+    const grace = new Config().cancelGraceSeconds;
+    e.output?.appendLine(`[Tool-N1] cancelling: SIGTERM now, SIGKILL in ${grace} s if the trainer is still running`);
+    e.run.cancel(grace * 1000);
+    return true;
+  }
+
+  showLog(dir: string): void {
+    const e = this.entries.get(dir);
+    if (e?.output) {
+      e.output.show(true);
+      return;
+    }
+    // reattached or finished: the raw output went to the window that launched it; events.jsonl is the record
+    void vscode.window.showTextDocument(vscode.Uri.file(join(dir, "events.jsonl")), { preview: true });
+  }
+
+  /** Full data of a run for the dashboard: live state, or read from disk. */
+  async runData(dir: string): Promise<RunData> {
+    const e = this.entries.get(dir);
+    if (e?.run) return runDataOf(e.run.state, e.run.running);
+    return runDataOf(await readRunDir(dir), false);
+  }
+
+  stateOf(dir: string): RunState | undefined {
+    return this.entries.get(dir)?.run?.state;
+  }
+
+  private updateStatusBar(): void {
+    const live = this.liveRuns();
+    if (!live.length) {
+      this.statusBar.hide();
+      if (this.statusTimer) clearInterval(this.statusTimer);
+      this.statusTimer = null;
+      return;
+    }
+    const e = live[0];
+    const s = e.run!.state;
+    const total = s.totalSteps ? `/${s.totalSteps}` : "";
+    const reward = [...s.points].reverse().find((p) => p.metrics[METRICS.rewardMean] != null)?.metrics[METRICS.rewardMean];
+    const parts = [`$(sync~spin) Tool-N1 step ${s.step}${total}`];
+    if (reward != null) parts.push(`reward ${reward.toFixed(3)}`);
+    const eta = etaSeconds(s);
+    if (eta != null) parts.push(`ETA ${formatDuration(eta)}`);
+    if (live.length > 1) parts.push(`(+${live.length - 1})`);
+    this.statusBar.text = parts.join(" · ");
+    this.statusBar.tooltip = `${basename(e.dir)}: ${s.status}. Click to open the dashboard.`;
+    this.statusBar.command = { title: "Open Run Dashboard", command: "tooln1.openDashboard", arguments: [e.dir] };
+    this.statusBar.show();
+    // the ETA ticks even between events
+    this.statusTimer ??= setInterval(() => this.updateStatusBar(), 5000);
+  }
+
+  private detachAll(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    for (const e of this.entries.values()) void e.run?.detach();
+  }
+}
+
+/** Seconds left, from the mean time per step so far. */
+export function etaSeconds(s: RunState, now = Date.now()): number | null {
+  if (!s.totalSteps || !s.startedAt || s.step <= 0) return null;
+  const perStep = (now - s.startedAt) / 1000 / s.step;
+  return Math.max(0, Math.round(perStep * (s.totalSteps - s.step)));
+}
+
+export function formatDuration(sec: number): string {
+  if (sec < 60) return `${sec}s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, "0")}s`;
+  return `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, "0")}m`;
+}

@@ -1,0 +1,178 @@
+/**
+ * The dashboard panel's host side: one panel showing one or more runs (live or from disk).
+ * Speaks the typed protocol of webview/dashboard/protocol.ts; restores after reload through a
+ * panel serializer reading the webview's persisted state.
+ */
+import * as vscode from "vscode";
+import { Disposable, type Ctx } from "../context";
+import type { SeriesColumns } from "../../webview/dashboard/protocol";
+import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../webview/dashboard/protocol";
+import { toColumns } from "../../webview/dashboard/data";
+import { dashboardHtml, makeNonce } from "./dashboardHtml";
+import type { TrainingController } from "./controller";
+import type { MetricPoint } from "../node/runDir";
+
+export const DASHBOARD_VIEW_TYPE = "tooln1.dashboard";
+/** Points are batched this long before they are posted (well inside the 1 s budget). */
+const APPEND_BATCH_MS = 40;
+
+export class DashboardPanel extends Disposable {
+  static current: DashboardPanel | undefined;
+  private runIds: string[] = [];
+  private view: ViewOptions = { ...DEFAULT_VIEW };
+  private ready = false;
+  private pending = new Map<string, MetricPoint[]>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly ctx: Ctx,
+    private readonly controller: TrainingController,
+    readonly panel: vscode.WebviewPanel,
+    initialRuns: string[],
+  ) {
+    super();
+    this.runIds = [...initialRuns];
+    const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist", "webview");
+    panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
+    panel.webview.html = dashboardHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.js")).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.css")).toString(),
+    });
+    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(controller.onPoint(({ dir, point }) => this.queue(dir, point)));
+    this.register(
+      controller.onStatus(({ dir, summary }) => {
+        if (!this.runIds.includes(dir)) return;
+        this.flush();
+        this.post({ type: "runStatus", run: summary });
+      }),
+    );
+    this.register({ dispose: () => this.flushTimer && clearTimeout(this.flushTimer) });
+  }
+
+  /** Opens (or reveals) the dashboard and adds these runs to it. */
+  static async show(ctx: Ctx, controller: TrainingController, runDirs: string[]): Promise<DashboardPanel> {
+    if (DashboardPanel.current) {
+      const d = DashboardPanel.current;
+      d.panel.reveal();
+      for (const dir of runDirs) await d.addRun(dir);
+      return d;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Tool-N1 Runs", vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+    });
+    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, "media", "tooln1.svg");
+    return (DashboardPanel.current = new DashboardPanel(ctx, controller, panel, runDirs));
+  }
+
+  /** Brings a panel back after a reload from the webview's persisted state. */
+  static revive(ctx: Ctx, controller: TrainingController, panel: vscode.WebviewPanel, state: unknown): DashboardPanel {
+    const s = state as PersistedState | undefined;
+    const runs = Array.isArray(s?.runIds) ? s!.runIds.filter((r): r is string => typeof r === "string") : [];
+    DashboardPanel.current?.dispose();
+    const d = (DashboardPanel.current = new DashboardPanel(ctx, controller, panel, runs));
+    if (s?.view) d.view = { ...DEFAULT_VIEW, ...s.view };
+    return d;
+  }
+
+  private post(m: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(m);
+  }
+
+  private queue(dir: string, p: MetricPoint): void {
+    if (!this.ready || !this.runIds.includes(dir)) return;
+    const q = this.pending.get(dir) ?? [];
+    q.push(p);
+    this.pending.set(dir, q);
+    this.flushTimer ??= setTimeout(() => this.flush(), APPEND_BATCH_MS);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    for (const [runId, pts] of this.pending) {
+      const points: SeriesColumns = toColumns(pts);
+      this.post({ type: "append", runId, points });
+    }
+    this.pending.clear();
+  }
+
+  async addRun(dir: string): Promise<void> {
+    if (this.runIds.includes(dir)) return;
+    const data = await this.controller.runData(dir);
+    this.runIds.push(dir);
+    this.post({ type: "addRun", run: data });
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isWebviewMessage(raw)) {
+      this.ctx.log.warn(`dashboard: ignored a malformed message`);
+      return;
+    }
+    const m: WebviewMessage = raw;
+    switch (m.type) {
+      case "ready": {
+        // (Re)load every run: after a hide/reload the webview starts empty.
+        if (m.restored) {
+          for (const id of m.restored.runIds) if (!this.runIds.includes(id)) this.runIds.push(id);
+          this.view = { ...DEFAULT_VIEW, ...m.restored.view };
+        }
+        this.pending.clear();
+        const runs = [];
+        const missing: string[] = [];
+        for (const dir of this.runIds) {
+          try {
+            runs.push(await this.controller.runData(dir));
+          } catch (e) {
+            missing.push(`${dir}: ${(e as Error).message}`);
+          }
+        }
+        this.runIds = runs.map((r) => r.id);
+        this.ready = true;
+        this.post({ type: "init", runs, view: this.view });
+        if (missing.length) this.post({ type: "error", message: `Could not load: ${missing.join("; ")}` });
+        return;
+      }
+      case "openRollouts":
+        await vscode.commands.executeCommand("tooln1.inspectRollouts", { runDir: m.runId, step: m.step });
+        return;
+      case "addRun": {
+        const got = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: "Run folder to overlay" });
+        if (got?.[0]) {
+          try {
+            await this.addRun(got[0].fsPath);
+          } catch (e) {
+            this.post({ type: "error", message: (e as Error).message });
+          }
+        }
+        return;
+      }
+      case "removeRun":
+        this.runIds = this.runIds.filter((r) => r !== m.runId);
+        this.post({ type: "removeRun", runId: m.runId });
+        return;
+      case "viewChanged":
+        this.view = m.view;
+        return;
+    }
+  }
+
+  override dispose(): void {
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    super.dispose();
+    this.panel.dispose();
+  }
+}
+
+export function registerDashboardSerializer(ctx: Ctx, controller: TrainingController): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel, state) {
+      DashboardPanel.revive(ctx, controller, panel, state);
+    },
+  });
+}
+

@@ -1,0 +1,136 @@
+/**
+ * The trainer's Python environment: which interpreter runs it, and "Set up Training Environment"
+ * (a virtual environment in the extension's global storage with the bundled trainer installed).
+ */
+import * as vscode from "vscode";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { Config } from "../config";
+import type { Ctx } from "../context";
+import { checkTrainer, resolvePython, venvPython, type ResolvedPython, type TrainerCheck } from "./runManager";
+
+export function managedVenvDir(ctx: Ctx): string {
+  return vscode.Uri.joinPath(ctx.extension.globalStorageUri, "venv").fsPath;
+}
+
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
+    resolveEnvironment(p: { path: string } | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
+  };
+}
+
+/** The interpreter the Python extension has selected for this folder, if it is installed. */
+async function pythonExtensionInterpreter(folder?: vscode.Uri): Promise<string | undefined> {
+  const ext = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (!ext) return undefined;
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    const envs = api?.environments;
+    const active = envs?.getActiveEnvironmentPath(folder);
+    if (!envs || !active) return undefined;
+    const resolved = await envs.resolveEnvironment(active);
+    return resolved?.executable?.uri?.fsPath;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function findPython(ctx: Ctx, folder?: vscode.Uri): Promise<ResolvedPython> {
+  const setting = new Config().pythonPath;
+  return resolvePython({
+    setting,
+    pythonExtension: setting ? undefined : await pythonExtensionInterpreter(folder),
+    managedVenv: managedVenvDir(ctx),
+  });
+}
+
+const SOURCE_WORDS: Record<ResolvedPython["source"], string> = {
+  setting: "the tooln1.pythonPath setting",
+  "python-extension": "the Python extension's selected interpreter",
+  "managed-venv": "the environment from Set up Training Environment",
+  path: "python3 on PATH",
+};
+
+/**
+ * Finds an interpreter that imports the trainer. When none does, says why and offers set-up.
+ * Returns undefined when the user has to act first.
+ */
+export async function ensureTrainerPython(ctx: Ctx, folder?: vscode.Uri): Promise<ResolvedPython | undefined> {
+  const py = await findPython(ctx, folder);
+  const check: TrainerCheck = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: "Tool-N1: checking the Python environment" },
+    () => checkTrainer(py.path, folder?.fsPath),
+  );
+  if (check.ok) {
+    ctx.log.info(`trainer interpreter: ${py.path} (${SOURCE_WORDS[py.source]})`);
+    return py;
+  }
+  ctx.log.warn(`trainer check failed: ${check.detail}`);
+  const pick = await vscode.window.showErrorMessage(
+    `Tool-N1: the trainer cannot run with ${SOURCE_WORDS[py.source]}: ${check.detail}. Set up a training environment, or point tooln1.pythonPath (user settings) at an interpreter with the tooln1 package installed.`,
+    "Set up Training Environment",
+    "Open User Settings",
+  );
+  if (pick === "Set up Training Environment") await vscode.commands.executeCommand("tooln1.setupEnvironment");
+  else if (pick === "Open User Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "tooln1.pythonPath");
+  return undefined;
+}
+
+/** Runs a process, streaming its output to a channel; rejects with the last lines on failure. */
+function runStreaming(cmd: string, args: string[], out: vscode.OutputChannel, token: vscode.CancellationToken, cwd?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.appendLine(`$ ${[cmd, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+    const p = spawn(cmd, args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: "1", PIP_PROGRESS_BAR: "off" }, windowsHide: true });
+    let tail = "";
+    const onData = (b: Buffer) => {
+      const s = b.toString("utf8");
+      out.append(s);
+      tail = (tail + s).slice(-2000);
+    };
+    p.stdout.on("data", onData);
+    p.stderr.on("data", onData);
+    const sub = token.onCancellationRequested(() => p.kill("SIGTERM"));
+    p.once("error", (e) => {
+      sub.dispose();
+      reject(new Error(`could not run ${cmd}: ${e.message}`));
+    });
+    p.once("close", (code) => {
+      sub.dispose();
+      if (code === 0) resolve();
+      else if (token.isCancellationRequested) reject(new Error("cancelled"));
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(" ")} failed (exit ${code}): ${tail.trim().split("\n").slice(-3).join(" ")}`));
+    });
+  });
+}
+
+/** "Set up Training Environment": venv in global storage + `pip install <extension>/trainer`. */
+export async function setupEnvironment(ctx: Ctx, out: vscode.OutputChannel): Promise<string | undefined> {
+  if (!(await ctx.requireTrust("Setting up the training environment"))) return undefined;
+  const venv = managedVenvDir(ctx);
+  const trainerDir = ctx.asAbsolutePath("trainer");
+  if (!existsSync(trainerDir)) throw new Error(`the bundled trainer is missing at ${trainerDir}; reinstall the extension`);
+  const base = new Config().pythonPath || (process.platform === "win32" ? "python" : "python3");
+  out.show(true);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: "Tool-N1: setting up the training environment", cancellable: true },
+    async (progress, token) => {
+      await vscode.workspace.fs.createDirectory(ctx.extension.globalStorageUri);
+      if (!existsSync(venvPython(venv))) {
+        progress.report({ message: `creating a virtual environment with ${base}` });
+        await runStreaming(base, ["-m", "venv", venv], out, token);
+      }
+      const py = venvPython(venv);
+      progress.report({ message: "upgrading pip" });
+      await runStreaming(py, ["-m", "pip", "install", "--upgrade", "pip"], out, token);
+      progress.report({ message: "installing the trainer (torch, transformers, TRL: this can take several minutes)" });
+      await runStreaming(py, ["-m", "pip", "install", trainerDir], out, token);
+      progress.report({ message: "checking" });
+      const check = await checkTrainer(py);
+      if (!check.ok) throw new Error(check.detail);
+      out.appendLine(`Training environment ready: ${py}`);
+      void vscode.window.showInformationMessage(`Tool-N1: training environment ready (${py}).`);
+      return py;
+    },
+  );
+}

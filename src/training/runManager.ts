@@ -1,0 +1,244 @@
+/**
+ * Launching, following, cancelling and reattaching training runs. No vscode import: the
+ * extension host wires it to the UI, and node --test drives it against the real trainer.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { RunInfo, TrainEvent } from "../core/types";
+import { RunFollower, listRuns, pidAlive, type MetricPoint, type RunState } from "../node/runDir";
+
+export type PythonSource = "setting" | "python-extension" | "managed-venv" | "path";
+
+export interface ResolvedPython {
+  path: string;
+  source: PythonSource;
+}
+
+export interface PythonCandidates {
+  /** `tooln1.pythonPath` (user/machine level only). */
+  setting?: string;
+  /** The Python extension's selected interpreter, when that extension is installed. */
+  pythonExtension?: string;
+  /** `<globalStorage>/venv`, created by "Set up Training Environment". */
+  managedVenv?: string;
+}
+
+export function venvPython(venv: string): string {
+  return process.platform === "win32" ? join(venv, "Scripts", "python.exe") : join(venv, "bin", "python");
+}
+
+/** The interpreter order: setting, Python extension, managed venv, python3 on PATH. */
+export function resolvePython(c: PythonCandidates): ResolvedPython {
+  if (c.setting) return { path: c.setting, source: "setting" };
+  if (c.pythonExtension) return { path: c.pythonExtension, source: "python-extension" };
+  if (c.managedVenv && existsSync(venvPython(c.managedVenv))) return { path: venvPython(c.managedVenv), source: "managed-venv" };
+  return { path: process.platform === "win32" ? "python" : "python3", source: "path" };
+}
+
+export interface TrainerCheck {
+  ok: boolean;
+  /** What failed, in words, when not ok. */
+  detail: string;
+}
+
+/** Runs `python -c "import tooln1, trl"`: the trainer and TRL must import. */
+export function checkTrainer(python: string, cwd?: string, timeoutMs = 60_000): Promise<TrainerCheck> {
+  return new Promise((resolve) => {
+    execFile(python, ["-c", "import tooln1, trl"], { cwd, timeout: timeoutMs, env: { ...process.env, PYTHONUNBUFFERED: "1" } }, (err, _out, stderr) => {
+      if (!err) return resolve({ ok: true, detail: "" });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return resolve({ ok: false, detail: `no Python interpreter at ${python}` });
+      const last = String(stderr).trim().split("\n").pop() ?? err.message;
+      resolve({ ok: false, detail: `${python} cannot import the trainer: ${last}` });
+    });
+  });
+}
+
+/** The argument array for one training run (never a shell string). */
+export function trainArgs(config: string, runDir: string, resume: boolean, extra: string[] = []): string[] {
+  return ["-m", "tooln1", "train", "--config", config, "--run-dir", runDir, ...(resume ? ["--resume"] : []), ...extra];
+}
+
+/** A fresh run directory name: `<runs>/<yyyymmdd-hhmmss>-<config stem>`. */
+export function newRunDir(runsDir: string, configPath: string, now = new Date()): string {
+  const stem = (configPath.split(/[\\/]/).pop() ?? "run").replace(/(\.tooln1)?\.(json|ya?ml)$/i, "").replace(/[^A-Za-z0-9_.-]+/g, "-") || "run";
+  const p = (n: number) => String(n).padStart(2, "0");
+  const ts = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  let dir = join(runsDir, `${ts}-${stem}`);
+  for (let i = 2; existsSync(dir); i++) dir = join(runsDir, `${ts}-${stem}-${i}`);
+  return dir;
+}
+
+export interface LaunchOptions {
+  python: string;
+  config: string;
+  runDir: string;
+  cwd: string;
+  resume?: boolean;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Poll interval of the events tailer. */
+  pollMs?: number;
+}
+
+export interface RunListener {
+  onEvent?(run: TrainingRun, ev: TrainEvent, point: MetricPoint | null): void;
+  onBatch?(run: TrainingRun): void;
+  onOutput?(run: TrainingRun, text: string, stream: "stdout" | "stderr"): void;
+  onInfo?(run: TrainingRun, info: RunInfo): void;
+  /** The process is gone; `state.status` is final. */
+  onExit?(run: TrainingRun, code: number | null, signal: string | null): void;
+}
+
+/** One training run: launched by us (with a ChildProcess) or reattached (pid only). */
+export class TrainingRun {
+  readonly follower: RunFollower;
+  private exited = false;
+  private exitWaiters: (() => void)[] = [];
+  private killTimer: NodeJS.Timeout | null = null;
+  private alivePoll: NodeJS.Timeout | null = null;
+  cancelRequested = false;
+  exitCode: number | null = null;
+  exitSignal: string | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly pid: number,
+    readonly proc: ChildProcess | null,
+    private readonly listener: RunListener,
+    pollMs: number,
+  ) {
+    this.follower = new RunFollower(dir, {
+      onEvent: (ev, p) => listener.onEvent?.(this, ev, p),
+      onBatch: () => listener.onBatch?.(this),
+      onInfo: (info) => listener.onInfo?.(this, info),
+    });
+    this.follower.start(pollMs);
+  }
+
+  get state(): RunState {
+    return this.follower.state;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  static launch(o: LaunchOptions, listener: RunListener = {}): TrainingRun {
+    const proc = spawn(o.python, trainArgs(o.config, o.runDir, !!o.resume, o.extraArgs), {
+      cwd: o.cwd,
+      detached: true, // its own process group: cancel signals the whole tree
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...o.env, PYTHONUNBUFFERED: "1" },
+      windowsHide: true,
+    });
+    if (proc.pid === undefined) {
+      // spawn failed synchronously (ENOENT arrives as an 'error' event)
+      const run = new TrainingRun(o.runDir, -1, proc, listener, o.pollMs ?? 250);
+      proc.once("error", (e) => {
+        run.state.status = "failed";
+        run.state.errors.push({ message: `could not start ${o.python}: ${e.message}` });
+        run.finish(null, null);
+      });
+      return run;
+    }
+    const run = new TrainingRun(o.runDir, proc.pid, proc, listener, o.pollMs ?? 250);
+    proc.stdout!.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stdout"));
+    proc.stderr!.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stderr"));
+    proc.once("error", (e) => run.state.errors.push({ message: e.message }));
+    proc.once("close", (code, signal) => run.finish(code, signal));
+    return run;
+  }
+
+  /** Follows a run started earlier (another window, before a reload) whose pid is alive. */
+  static attach(dir: string, pid: number, listener: RunListener = {}, pollMs = 250): TrainingRun {
+    const run = new TrainingRun(dir, pid, null, listener, pollMs);
+    run.alivePoll = setInterval(() => {
+      if (!pidAlive(pid)) run.finish(null, null);
+    }, 1000);
+    return run;
+  }
+
+  private finish(code: number | null, signal: string | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitCode = code;
+    this.exitSignal = signal;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.alivePoll) clearInterval(this.alivePoll);
+    // read what the trainer wrote last, then settle the status
+    void this.follower
+      .poll()
+      .catch(() => undefined)
+      .then(() => this.follower.close())
+      .then(() => {
+        const s = this.state;
+        if (s.status === "running" || s.status === "unknown") {
+          s.status = this.cancelRequested ? "cancelled" : "failed";
+          const how = signal ? `was killed by ${signal}` : code == null ? "is gone" : `exited with code ${code}`;
+          s.finishMessage = `the trainer ${how} without finishing the run`;
+        }
+        this.settled = true;
+        this.listener.onExit?.(this, code, signal);
+        for (const w of this.exitWaiters.splice(0)) w();
+      });
+  }
+
+  /** Resolves once the process is gone and the final state is read. */
+  waitForExit(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.settled) resolve();
+      else this.exitWaiters.push(resolve);
+    });
+  }
+
+  private settled = false;
+
+  /** SIGTERM to the process group (the trainer checkpoints), SIGKILL after the grace period. */
+  cancel(graceMs: number): void {
+    if (this.exited || this.pid <= 0) return;
+    this.cancelRequested = true;
+    signalTree(this.pid, "SIGTERM");
+    this.killTimer = setTimeout(() => {
+      if (!this.exited) signalTree(this.pid, "SIGKILL");
+    }, graceMs);
+  }
+
+  /** Stops following without touching the process (window closing). */
+  async detach(): Promise<void> {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.alivePoll) clearInterval(this.alivePoll);
+    this.proc?.stdout?.destroy();
+    this.proc?.stderr?.destroy();
+    this.proc?.unref();
+    await this.follower.close();
+  }
+}
+
+/** Signals a process group (POSIX) or the process tree (Windows, taskkill /T). */
+export function signalTree(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
+  if (process.platform === "win32") {
+    const args = ["/PID", String(pid), "/T", ...(signal === "SIGKILL" ? ["/F"] : [])];
+    execFile("taskkill", args, () => undefined);
+    return;
+  }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Finds runs to reattach: run.json says running and the pid is alive. */
+export async function findLiveRuns(runsDir: string): Promise<{ dir: string; info: RunInfo }[]> {
+  const out: { dir: string; info: RunInfo }[] = [];
+  for (const r of await listRuns(runsDir)) {
+    if (r.info && r.info.status === "running" && !r.stale) out.push({ dir: r.dir, info: r.info });
+  }
+  return out;
+}
