@@ -1,0 +1,334 @@
+// End-to-end harness: a real VS Code (code-server, installed by scripts/install-code-server.sh)
+// with the built .vsix installed, driven by playwright-core in Debian's Chromium.
+// Every wait is for a UI state or an event; nothing sleeps for a fixed time.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Frame, type Locator, type Page } from "playwright-core";
+
+/** The repository root (this file runs from out/test/e2e/). */
+export const ROOT = resolve(__dirname, "../../..");
+export const OUTPUT = join(ROOT, "test-output", "e2e");
+export const VSIX = process.env.TOOLN1_VSIX ?? join(ROOT, "dist-vsix", "tool-n1-studio.vsix");
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Flags verified for headless Debian Chromium on this kind of machine (FIELD-NOTES section 5). */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function log(msg: string): void {
+  process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Path of code-server's launcher, installing it first if needed (fast when installed). */
+export function codeServerEntry(): string {
+  const r = spawnSync(join(ROOT, "scripts", "install-code-server.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (r.status !== 0) throw new Error(`scripts/install-code-server.sh failed (exit ${r.status}); run it alone to see why`);
+  const entry = r.stdout.trim().split("\n").pop() ?? "";
+  if (!existsSync(entry)) throw new Error(`code-server launcher not found at '${entry}'`);
+  return entry;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Rejects with `what` when `p` has not settled after `ms`. */
+export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export interface CodeServerOptions {
+  /** User settings (User/settings.json). */
+  userSettings?: Record<string, unknown>;
+  /** Machine settings (Machine/settings.json): where machine-scoped settings such as tooln1.pythonPath live. */
+  machineSettings?: Record<string, unknown>;
+  /** Install this .vsix before starting (what users install is what is tested). */
+  vsix?: string;
+  /** Extra arguments for the server, e.g. --extensionTestsPath. */
+  extraArgs?: string[];
+  /** Name used for the log file under test-output/e2e/. */
+  name?: string;
+  env?: Record<string, string>;
+}
+
+export class CodeServer {
+  private exited: Promise<number | null>;
+  private constructor(
+    readonly url: string,
+    readonly port: number,
+    readonly home: string,
+    readonly userDataDir: string,
+    readonly extensionsDir: string,
+    readonly logFile: string,
+    private proc: ChildProcess,
+    readonly output: { text: string },
+  ) {
+    this.exited = new Promise((res) => proc.once("exit", (code) => res(code)));
+  }
+
+  /** Starts code-server bound to 127.0.0.1 on a free port with a fresh user-data and extensions folder. */
+  static async start(opts: CodeServerOptions = {}): Promise<CodeServer> {
+    const entry = codeServerEntry();
+    mkdirSync(OUTPUT, { recursive: true });
+    const home = mkdtempSync(join(tmpdir(), "tooln1-e2e-"));
+    const userDataDir = join(home, "user-data");
+    const extensionsDir = join(home, "extensions");
+    mkdirSync(join(userDataDir, "User"), { recursive: true });
+    mkdirSync(join(userDataDir, "Machine"), { recursive: true });
+    mkdirSync(extensionsDir, { recursive: true });
+    const userSettings = {
+      "workbench.startupEditor": "none",
+      "workbench.tips.enabled": false,
+      "workbench.enableExperiments": false,
+      "telemetry.telemetryLevel": "off",
+      "update.mode": "none",
+      "extensions.autoCheckUpdates": false,
+      "extensions.autoUpdate": false,
+      "extensions.ignoreRecommendations": true,
+      "git.enabled": false,
+      "window.commandCenter": false,
+      "chat.commandCenter.enabled": false,
+      ...opts.userSettings,
+    };
+    writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify(userSettings, null, 2));
+    writeFileSync(join(userDataDir, "Machine", "settings.json"), JSON.stringify(opts.machineSettings ?? {}, null, 2));
+    const configFile = join(home, "config.yaml");
+    writeFileSync(configFile, "auth: none\ncert: false\n");
+    const common = ["--config", configFile, "--user-data-dir", userDataDir, "--extensions-dir", extensionsDir];
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local"), ...opts.env };
+
+    if (opts.vsix) {
+      if (!existsSync(opts.vsix)) throw new Error(`no .vsix at ${opts.vsix}: run 'make package' first`);
+      const r = spawnSync(process.execPath, [entry, ...common, "--install-extension", opts.vsix], { encoding: "utf8", env, timeout: 120_000 });
+      const out = `${r.stdout}\n${r.stderr}`;
+      if (r.status !== 0 || !/successfully installed/i.test(out)) {
+        throw new Error(`installing ${opts.vsix} into code-server failed (exit ${r.status}):\n${out}`);
+      }
+      log(`installed ${opts.vsix}`);
+    }
+
+    const port = await freePort();
+    const name = opts.name ?? "code-server";
+    const logFile = join(OUTPUT, `${name}.log`);
+    const logStream = createWriteStream(logFile);
+    const args = [
+      entry,
+      ...common,
+      "--auth",
+      "none",
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-getting-started-override",
+      ...(opts.extraArgs ?? []),
+    ];
+    // Its own process group, so stopping it ends its extension hosts and language servers too.
+    const proc = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const output = { text: "" };
+    const url = `http://127.0.0.1:${port}/`;
+    const ready = new Promise<void>((res, rej) => {
+      const onData = (b: Buffer) => {
+        const s = b.toString();
+        logStream.write(s);
+        output.text += s;
+        if (output.text.length > 2_000_000) output.text = output.text.slice(-1_000_000);
+        if (output.text.includes(`HTTP server listening on ${url}`) || output.text.includes(`listening on http://127.0.0.1:${port}`)) res();
+      };
+      proc.stdout?.on("data", onData);
+      proc.stderr?.on("data", onData);
+      proc.once("exit", (code) => rej(new Error(`code-server exited (${code}) before listening; see ${logFile}`)));
+    });
+    const server = new CodeServer(url, port, home, userDataDir, extensionsDir, logFile, proc, output);
+    try {
+      await within(60_000, `code-server to listen on ${url}`, ready);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    log(`code-server ${url} (log: ${logFile})`);
+    return server;
+  }
+
+  /** Resolves when the server process exits; its exit code. */
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.pid) {
+      try {
+        process.kill(-this.proc.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      const killed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000).unref())]);
+      if (!killed) {
+        try {
+          process.kill(-this.proc.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    rmSync(this.home, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  folderUrl(folder: string): string {
+    return `${this.url}?folder=${encodeURIComponent(folder)}`;
+  }
+}
+
+/** Copies examples/ to a fresh folder, so scenarios can edit files and write runs without touching the clone. */
+export function copyExamples(name = "examples"): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "tooln1-ws-")), name);
+  cpSync(join(ROOT, "examples"), dir, { recursive: true, filter: (src) => !/[/\\](runs|\.tooln1-cache)$/.test(src) });
+  return dir;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run 'scripts/ensure-debs.sh' (as root) or set CHROMIUM_PATH`);
+  // playwright gives each launch a fresh temporary profile (--user-data-dir).
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+}
+
+/** One open VS Code window in the browser, with helpers that act as a user would. */
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  /** Opens a browser window on `folder`; `holder` gets the window at once, so a failure can be captured. */
+  static async open(browser: Browser, server: CodeServer, folder: string, opts: { trust: boolean; holder?: (wb: Workbench) => void }): Promise<Workbench> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => log(`page error: ${e.message}`));
+    const wb = new Workbench(page);
+    opts.holder?.(wb);
+    await page.goto(server.folderUrl(folder));
+    await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
+    await wb.answerTrust(opts.trust);
+    // The explorer shows the folder once the remote file system is connected.
+    const name = folder.split("/").pop() ?? folder;
+    await page.locator(".explorer-viewlet .pane-header", { hasText: new RegExp(name, "i") }).first().waitFor({ state: "visible", timeout: 60_000 });
+    return wb;
+  }
+
+  /** Answers the Workspace Trust dialog that opens with a new folder. */
+  async answerTrust(trust: boolean): Promise<void> {
+    const dialog = this.page.locator(".monaco-dialog-box");
+    await dialog.waitFor({ state: "visible", timeout: 60_000 });
+    const label = trust ? /Yes, I trust the authors/ : /No, I don.t trust the authors/;
+    await dialog.getByRole("button", { name: label }).click();
+    await dialog.waitFor({ state: "hidden", timeout: 15_000 });
+  }
+
+  async screenshot(file: string): Promise<string> {
+    mkdirSync(OUTPUT, { recursive: true });
+    const path = join(OUTPUT, file);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  /** Runs a command from the Command Palette by its title, e.g. "Tool-N1: Show Extension Log". */
+  async runCommand(title: string): Promise<void> {
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("F1");
+    await input.waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await row.click();
+    await input.waitFor({ state: "hidden", timeout: 15_000 });
+  }
+
+  /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; waits for its editor tab. */
+  async openFile(relPath: string): Promise<void> {
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("Control+P");
+    await input.waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill(relPath);
+    const base = relPath.split("/").pop() ?? relPath;
+    const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: base }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).waitFor({ state: "visible", timeout: 15_000 });
+    await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ state: "visible", timeout: 15_000 });
+  }
+
+  /** The activity bar entry of a view container, by its title. */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`.activitybar .action-item a.action-label[aria-label^="${title}"]`);
+  }
+
+  /** Text of the whole page's visible workbench, for messages. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator(".notifications-toasts .notification-list-item-message").allInnerTexts();
+  }
+
+  /** Waits for a webview frame whose document holds `selector`; webviews are nested iframes. */
+  async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const f of this.page.frames()) {
+        if (f === this.page.mainFrame()) continue;
+        try {
+          if ((await f.locator(selector).count()) > 0) return f;
+        } catch {
+          // frame navigated away while we looked
+        }
+      }
+      await this.page.waitForEvent("framenavigated", { timeout: 1_000 }).catch(() => undefined);
+    }
+    throw new Error(`no webview with '${selector}' within ${timeoutMs / 1000} s (frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(", ")})`);
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
+
+/**
+ * Runs one scenario with its own timeout; saves `NN-name.png` on success, `NN-name-FAILED.png`
+ * (the moment it failed) otherwise, names the screenshot in the log and rethrows with a clear message.
+ */
+export async function scenario(wb: () => Workbench | undefined, id: string, timeoutMs: number, fn: () => Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  log(`scenario ${id}: start (timeout ${timeoutMs / 1000} s)`);
+  try {
+    await within(timeoutMs, `scenario ${id}`, fn());
+  } catch (e) {
+    const w = wb();
+    let shot = "(no window to capture)";
+    if (w) shot = await w.screenshot(`${id}-FAILED.png`).catch((err) => `(screenshot failed: ${err})`);
+    const msg = e instanceof Error ? e.message : String(e);
+    log(`scenario ${id}: FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${msg}\n  screenshot of the moment: ${shot}`);
+    throw new Error(`scenario ${id} failed: ${msg}\n  screenshot of the moment: ${shot}`, { cause: e });
+  }
+  const w = wb();
+  if (w) {
+    const shot = await w.screenshot(`${id}.png`);
+    log(`scenario ${id}: passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshot: ${shot}`);
+  }
+}
