@@ -11,7 +11,8 @@
 import { promises as fsp } from "node:fs";
 import { basename, join } from "node:path";
 import type { Json, RunInfo, RunStatus, TrainEvent } from "../core/types";
-import { parseEventLine, normalizeMetrics } from "./wire";
+import { parseEventLine } from "../core/events";
+import { normalizeMetrics } from "../core/metrics";
 import { FileTailer, type TailLine, type TailStats } from "./tail";
 
 export type RunSource = "tooln1" | "verl" | "trl";

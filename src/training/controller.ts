@@ -3,6 +3,7 @@
  * finished on disk), their output channels, the status bar and the Runs view.
  */
 import * as vscode from "vscode";
+import { existsSync } from "node:fs";
 import { basename, join, isAbsolute } from "node:path";
 import { Config } from "../config";
 import { Disposable, type Ctx } from "../context";
@@ -86,9 +87,17 @@ export class TrainingController extends Disposable {
     this.updateStatusBar();
   }
 
+  /** Where a run's raw stdout/stderr goes (outside the run directory, which only the trainer writes). */
+  private logFileOf(dir: string): string {
+    const base = this.ctx.extension.storageUri ?? this.ctx.extension.globalStorageUri;
+    const safe = dir.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(-120);
+    return join(base.fsPath, "run-logs", `${safe}.log`);
+  }
+
   private attach(e: RunEntry, pid: number): void {
     this.ctx.log.info(`reattaching to run ${e.dir} (pid ${pid})`);
-    e.run = TrainingRun.attach(e.dir, pid, this.listener(e));
+    e.output ??= this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(e.dir)}`));
+    e.run = TrainingRun.attach(e.dir, pid, this.listener(e), 250, this.logFileOf(e.dir));
   }
 
   private listener(e: RunEntry) {
@@ -164,13 +173,12 @@ export class TrainingController extends Disposable {
     const rel = cfg.runsDirectory;
     const runsDir = isAbsolute(rel) ? rel : join(folder.uri.fsPath, rel);
     const dir = newRunDir(runsDir, config);
-    const output = vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(dir)}`);
-    this.register(output);
+    const output = this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(dir)}`));
     const e: RunEntry = { dir, run: null, listing: null, output, garbageWarned: 0, configPath: config };
     this.entries.set(dir, e);
     const args = cfg.trainerExtraArgs;
     output.appendLine(`[Tool-N1] ${python} -m tooln1 train --config ${config} --run-dir ${dir}${resume ? " --resume" : ""}${args.length ? " " + args.join(" ") : ""}`);
-    e.run = TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args }, this.listener(e));
+    e.run = TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args, logFile: this.logFileOf(dir) }, this.listener(e));
     this.ctx.log.info(`launched run ${dir} (pid ${e.run.pid})`);
     this.changeEmitter.fire();
     this.updateStatusBar();
@@ -196,8 +204,9 @@ export class TrainingController extends Disposable {
       e.output.show(true);
       return;
     }
-    // reattached or finished: the raw output went to the window that launched it; events.jsonl is the record
-    void vscode.window.showTextDocument(vscode.Uri.file(join(dir, "events.jsonl")), { preview: true });
+    // a finished run from an earlier session: its saved output, else events.jsonl
+    const log = this.logFileOf(dir);
+    void vscode.window.showTextDocument(vscode.Uri.file(existsSync(log) ? log : join(dir, "events.jsonl")), { preview: true });
   }
 
   /** Full data of a run for the dashboard: live state, or read from disk. */

@@ -3,10 +3,11 @@
  * extension host wires it to the UI, and node --test drives it against the real trainer.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { RunInfo, TrainEvent } from "../core/types";
 import { RunFollower, listRuns, pidAlive, type MetricPoint, type RunState } from "../node/runDir";
+import { FileTailer } from "../node/tail";
 
 export type PythonSource = "setting" | "python-extension" | "managed-venv" | "path";
 
@@ -80,6 +81,11 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** Poll interval of the events tailer. */
   pollMs?: number;
+  /**
+   * Send the trainer's stdout/stderr to this file instead of pipes: the process then survives the
+   * window that launched it (no broken pipe on reload), and a reattached window can read its log.
+   */
+  logFile?: string;
 }
 
 export interface RunListener {
@@ -126,13 +132,19 @@ export class TrainingRun {
   }
 
   static launch(o: LaunchOptions, listener: RunListener = {}): TrainingRun {
+    let logFd: number | null = null;
+    if (o.logFile) {
+      mkdirSync(dirname(o.logFile), { recursive: true });
+      logFd = openSync(o.logFile, "a");
+    }
     const proc = spawn(o.python, trainArgs(o.config, o.runDir, !!o.resume, o.extraArgs), {
       cwd: o.cwd,
       detached: true, // its own process group: cancel signals the whole tree
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: logFd == null ? ["ignore", "pipe", "pipe"] : ["ignore", logFd, logFd],
       env: { ...process.env, ...o.env, PYTHONUNBUFFERED: "1" },
       windowsHide: true,
     });
+    if (logFd != null) closeSync(logFd); // the child holds its own copy
     if (proc.pid === undefined) {
       // spawn failed synchronously (ENOENT arrives as an 'error' event)
       const run = new TrainingRun(o.runDir, -1, proc, listener, o.pollMs ?? 250);
@@ -144,16 +156,31 @@ export class TrainingRun {
       return run;
     }
     const run = new TrainingRun(o.runDir, proc.pid, proc, listener, o.pollMs ?? 250);
-    proc.stdout!.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stdout"));
-    proc.stderr!.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stderr"));
+    if (o.logFile) run.followLog(o.logFile);
+    proc.stdout?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stdout"));
+    proc.stderr?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stderr"));
     proc.once("error", (e) => run.state.errors.push({ message: e.message }));
     proc.once("close", (code, signal) => run.finish(code, signal));
     return run;
   }
 
+  private logTail: FileTailer | null = null;
+
+  /** Streams a log file (the trainer's stdout/stderr) to onOutput. */
+  followLog(path: string, fromStart = true): void {
+    if (this.logTail) return;
+    this.logTail = new FileTailer(path, { offset: fromStart ? 0 : undefined });
+    this.logTail.start(
+      (lines) => this.listener.onOutput?.(this, lines.map((l) => l.text + "\n").join(""), "stdout"),
+      () => undefined,
+      500,
+    );
+  }
+
   /** Follows a run started earlier (another window, before a reload) whose pid is alive. */
-  static attach(dir: string, pid: number, listener: RunListener = {}, pollMs = 250): TrainingRun {
+  static attach(dir: string, pid: number, listener: RunListener = {}, pollMs = 250, logFile?: string): TrainingRun {
     const run = new TrainingRun(dir, pid, null, listener, pollMs);
+    if (logFile && existsSync(logFile)) run.followLog(logFile);
     run.alivePoll = setInterval(() => {
       if (!pidAlive(pid)) run.finish(null, null);
     }, 1000);
@@ -171,7 +198,11 @@ export class TrainingRun {
     void this.follower
       .poll()
       .catch(() => undefined)
-      .then(() => this.follower.close())
+      .then(async () => {
+        await this.logTail?.poll().then((lines) => lines.length && this.listener.onOutput?.(this, lines.map((l) => l.text + "\n").join(""), "stdout")).catch(() => undefined);
+        await this.logTail?.close();
+        await this.follower.close();
+      })
       .then(() => {
         const s = this.state;
         if (s.status === "running" || s.status === "unknown") {
@@ -212,6 +243,7 @@ export class TrainingRun {
     this.proc?.stdout?.destroy();
     this.proc?.stderr?.destroy();
     this.proc?.unref();
+    await this.logTail?.close();
     await this.follower.close();
   }
 }
