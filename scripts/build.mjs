@@ -29,6 +29,8 @@ const common = {
   minify: production,
   logLevel: "warning",
   absWorkingDir: root,
+  // These packages' "main" is a UMD build with dynamic requires esbuild cannot follow: use their ESM builds.
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js", "vscode-json-languageservice": "vscode-json-languageservice/lib/esm/jsonLanguageService.js" },
 };
 
 const nodeEntries = {

@@ -1,0 +1,361 @@
+/**
+ * Deep tool-schema checks: legal names per dialect, duplicate names, `parameters` as a JSON Schema
+ * (a hand-written meta-schema check, one pass per schema), `required` vs `properties`, `enum` and
+ * `default` against their own type, unknown types, `$ref` resolution (cycles handled), and
+ * missing descriptions. Works on raw JSON values; every loop and recursion is bounded.
+ */
+import type { ToolDialect } from "../../src/core/types";
+import { CODES, type JsonPath, type PathProblem } from "./problems";
+
+type Obj = { [k: string]: unknown };
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"] as const;
+export const BFCL_TYPES: Record<string, string> = { dict: "object", float: "number", tuple: "array", any: "" };
+/** Common misspellings and other languages' names, with the JSON Schema type to use. */
+const TYPE_SUGGESTIONS: Record<string, string> = {
+  str: "string", text: "string", int: "integer", long: "integer", bool: "boolean", double: "number",
+  list: "array", map: "object", none: "null", "null ": "null", decimal: "number", char: "string",
+};
+const NAME_RULES: Record<string, { re: RegExp; rule: string }> = {
+  openai: { re: /^[a-zA-Z0-9_-]{1,64}$/, rule: 'use 1-64 letters, digits, "_" or "-"' },
+  bare: { re: /^[a-zA-Z0-9_-]{1,64}$/, rule: 'use 1-64 letters, digits, "_" or "-"' },
+  bfcl: { re: /^[a-zA-Z0-9_.-]{1,64}$/, rule: 'use 1-64 letters, digits, "_", "-" or "."' },
+  mcp: { re: /^[a-zA-Z0-9_.-]{1,128}$/, rule: 'use 1-128 letters, digits, "_", "-" or "."' },
+};
+const DIALECT_LABEL: Record<string, string> = { openai: "OpenAI", bare: "bare-function", bfcl: "BFCL", mcp: "MCP", xlam: "xLAM" };
+
+const MAX_DEPTH = 64;
+const MAX_REF_HOPS = 32;
+
+/** Where a tool keeps its name, description and parameters, by the raw shape. */
+export interface ToolLayout {
+  base: JsonPath; // relative to the tool
+  paramsKey: "parameters" | "inputSchema";
+}
+export function toolLayout(raw: unknown): ToolLayout {
+  if (isObj(raw) && isObj(raw.function) && (raw.type === "function" || raw.type === undefined)) return { base: ["function"], paramsKey: "parameters" };
+  if (isObj(raw) && "inputSchema" in raw && !("parameters" in raw)) return { base: [], paramsKey: "inputSchema" };
+  return { base: [], paramsKey: "parameters" };
+}
+
+/** The function object of a raw tool (the `function` member for the OpenAI form). */
+export function toolBody(raw: unknown): Obj | undefined {
+  if (!isObj(raw)) return undefined;
+  const l = toolLayout(raw);
+  return l.base.length ? (raw.function as Obj) : raw;
+}
+
+export function suggestName(name: string, dialect: ToolDialect): string {
+  const allowed = dialect === "bfcl" || dialect === "mcp" ? /[^a-zA-Z0-9_.-]+/g : /[^a-zA-Z0-9_-]+/g;
+  let s = name.trim().replace(allowed, "_").replace(/^_+|_+$/g, "");
+  if (!s) s = "tool";
+  return s.slice(0, dialect === "mcp" ? 128 : 64);
+}
+
+/**
+ * Checks the tools of one document (a schema file or one dataset line's `tools`).
+ * `tools` are the raw values with their dialect and path from the document root.
+ */
+export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: JsonPath; name?: string }[]): PathProblem[] {
+  const out: PathProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const t of tools) {
+    const body = toolBody(t.raw);
+    if (!body) continue;
+    const layout = toolLayout(t.raw);
+    const base = [...t.path, ...layout.base];
+    const name = typeof body.name === "string" ? body.name : t.name;
+    const namePath = [...base, "name"];
+    if (typeof name === "string") {
+      const rule = NAME_RULES[t.dialect] ?? NAME_RULES.openai;
+      if (!rule.re.test(name)) {
+        const suggestion = suggestName(name, t.dialect);
+        out.push({
+          code: CODES.illegalName, severity: "error", path: namePath,
+          message: `Tool name "${clip(name)}" is not legal in the ${DIALECT_LABEL[t.dialect] ?? t.dialect} dialect: ${rule.rule} (for example "${suggestion}").`,
+          data: { fix: "rename", name, suggestion, namePath },
+        });
+      }
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      if (n > 1) {
+        let suggestion = `${name}_${n}`;
+        while (seen.has(suggestion)) suggestion += "_";
+        out.push({
+          code: CODES.duplicateName, severity: "error", path: namePath,
+          message: `Duplicate tool name "${clip(name)}": a model cannot tell the two apart. Rename one (for example "${suggestion}") or remove it.`,
+          data: { fix: "rename", name, suggestion, namePath },
+        });
+      }
+    }
+    const desc = body.description;
+    if (typeof name === "string" && (typeof desc !== "string" || desc.trim() === "")) {
+      out.push({ code: CODES.missingDescription, severity: "hint", path: namePath, message: `Tool "${clip(name)}" has no description: add one so the model knows when to call it.` });
+    }
+    const params = body[layout.paramsKey];
+    // xLAM's parameter map is not a JSON Schema; the core converts it (src/core/schema.ts).
+    if (params === undefined || params === null || t.dialect === "xlam") continue;
+    // Not an object, or "type" other than object: reported by the core (src/core/schema.ts).
+    if (!isObj(params)) continue;
+    const paramsPath = [...base, layout.paramsKey];
+    const ctx: WalkCtx = { out, root: params, rootPath: paramsPath, dialect: t.dialect, toolPath: t.path, bfclReported: false, deepReported: false };
+    walkSchema(params, paramsPath, 0, ctx, true);
+  }
+  return out;
+}
+
+interface WalkCtx {
+  out: PathProblem[];
+  root: Obj;
+  rootPath: JsonPath;
+  dialect: ToolDialect;
+  toolPath: JsonPath;
+  bfclReported: boolean;
+  deepReported: boolean;
+}
+
+const SCHEMA_MAP_KEYS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const SCHEMA_KEYS = ["additionalProperties", "items", "additionalItems", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems"];
+const SCHEMA_LIST_KEYS = ["anyOf", "oneOf", "allOf", "prefixItems"];
+const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
+const COUNT_KEYS = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"];
+const STRING_KEYS = ["description", "title", "format", "$id", "$schema", "$comment", "contentMediaType", "contentEncoding"];
+const BOOL_KEYS = ["uniqueItems", "deprecated", "readOnly", "writeOnly", "nullable"];
+
+function walkSchema(node: unknown, path: JsonPath, depth: number, ctx: WalkCtx, isRoot = false): void {
+  if (typeof node === "boolean") return;
+  if (!isObj(node)) {
+    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path, message: `A schema must be an object (or true/false), found ${kind(node)}: write for example {"type": "string"}.` });
+    return;
+  }
+  if (depth > MAX_DEPTH) {
+    if (!ctx.deepReported) ctx.out.push({ code: CODES.schemaTooDeep, severity: "warning", path, message: `Schema nested deeper than ${MAX_DEPTH} levels: not checked further. Flatten it or use $ref.` });
+    ctx.deepReported = true;
+    return;
+  }
+  // type
+  const types = checkType(node, path, ctx);
+  // keywords with fixed value shapes (the meta-schema)
+  for (const k of NUMBER_KEYS) if (k in node && typeof node[k] !== "number" && !(k.startsWith("exclusive") && typeof node[k] === "boolean")) bad(ctx, path, k, `"${k}" must be a number.`);
+  if (typeof node.multipleOf === "number" && !(node.multipleOf > 0)) bad(ctx, path, "multipleOf", `"multipleOf" must be greater than 0.`);
+  for (const k of COUNT_KEYS) if (k in node && !(Number.isInteger(node[k]) && (node[k] as number) >= 0)) bad(ctx, path, k, `"${k}" must be a non-negative integer.`);
+  for (const k of STRING_KEYS) if (k in node && typeof node[k] !== "string") bad(ctx, path, k, `"${k}" must be a string.`);
+  for (const k of BOOL_KEYS) if (k in node && typeof node[k] !== "boolean") bad(ctx, path, k, `"${k}" must be true or false.`);
+  if ("pattern" in node) {
+    if (typeof node.pattern !== "string") bad(ctx, path, "pattern", `"pattern" must be a string holding a regular expression.`);
+    else if (!validRegex(node.pattern)) bad(ctx, path, "pattern", `"pattern" is not a valid regular expression: fix its syntax.`);
+  }
+  if (node.patternProperties !== undefined && isObj(node.patternProperties)) {
+    for (const p of Object.keys(node.patternProperties)) if (!validRegex(p)) ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, "patternProperties", p], key: true, message: `Pattern "${clip(p)}" is not a valid regular expression.` });
+  }
+  // sub-schemas
+  for (const k of SCHEMA_MAP_KEYS) {
+    if (!(k in node)) continue;
+    const m = node[k];
+    if (!isObj(m)) {
+      bad(ctx, path, k, `"${k}" must be an object mapping names to schemas.`);
+      continue;
+    }
+    for (const [name, sub] of Object.entries(m)) {
+      walkSchema(sub, [...path, k, name], depth + 1, ctx);
+      if (k === "properties" && isObj(sub) && typeof sub.description !== "string" && !("$ref" in sub)) {
+        ctx.out.push({ code: CODES.missingParameterDescription, severity: "hint", path: [...path, k, name], key: true, message: `Parameter "${clip(name)}" has no description: add one so the model knows what to pass.` });
+      }
+    }
+  }
+  for (const k of SCHEMA_KEYS) {
+    if (!(k in node)) continue;
+    if (k === "items" && Array.isArray(node.items)) node.items.forEach((s, i) => walkSchema(s, [...path, "items", i], depth + 1, ctx));
+    else walkSchema(node[k], [...path, k], depth + 1, ctx);
+  }
+  for (const k of SCHEMA_LIST_KEYS) {
+    if (!(k in node)) continue;
+    const l = node[k];
+    if (!Array.isArray(l) || (l.length === 0 && k !== "prefixItems")) bad(ctx, path, k, `"${k}" must be a non-empty array of schemas.`);
+    else l.forEach((s, i) => walkSchema(s, [...path, k, i], depth + 1, ctx));
+  }
+  // required
+  if ("required" in node) {
+    const req = node.required;
+    if (typeof req === "boolean" && !isRoot) {
+      // draft-3 style `"required": true` inside a property: accepted by many tool authors, but not JSON Schema.
+      ctx.out.push({ code: CODES.invalidSchema, severity: "warning", path: [...path, "required"], message: `"required": ${req} inside a property is draft-3 style; list required names in the parent's "required" array instead.` });
+    } else if (!Array.isArray(req)) bad(ctx, path, "required", `"required" must be an array of property names.`);
+    else {
+      const props = isObj(node.properties) ? node.properties : undefined;
+      req.forEach((r, i) => {
+        if (typeof r !== "string") ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, "required", i], message: `"required" entries must be strings (property names).` });
+        else if (!props || !Object.prototype.hasOwnProperty.call(props, r)) {
+          ctx.out.push({
+            code: CODES.requiredNotInProperties, severity: "error", path: [...path, "required", i],
+            message: `Required parameter "${clip(r)}" is not defined in "properties": add it there, or remove it from "required".`,
+            data: { fix: "required", name: r, schemaPath: path, requiredIndex: i },
+          });
+        }
+      });
+    }
+  }
+  // enum / const / default against the declared type
+  if ("enum" in node) {
+    const e = node.enum;
+    if (!Array.isArray(e) || e.length === 0) bad(ctx, path, "enum", `"enum" must be a non-empty array of allowed values.`);
+    else if (types) e.forEach((v, i) => {
+      if (!valueHasType(v, types)) ctx.out.push({ code: CODES.enumTypeMismatch, severity: "error", path: [...path, "enum", i], message: `Enum value ${clip(JSON.stringify(v) ?? "")} is not of the declared type ${types.join(" | ")}: change the value or the type.` });
+    });
+  }
+  if ("default" in node && types && !valueHasType(node.default, types)) {
+    ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: [...path, "default"], message: `Default ${clip(JSON.stringify(node.default) ?? "")} is not of the declared type ${types.join(" | ")}: change the default or the type.` });
+  }
+  if ("default" in node && Array.isArray(node.enum) && node.enum.length > 0 && !node.enum.some((v) => jsonEqual(v, node.default))) {
+    ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: [...path, "default"], message: `Default ${clip(JSON.stringify(node.default) ?? "")} is not one of the enum values: pick one of them.` });
+  }
+  // $ref
+  if ("$ref" in node) checkRef(node, path, ctx);
+}
+
+function bad(ctx: WalkCtx, path: JsonPath, key: string, message: string): void {
+  ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, key], message });
+}
+
+/** Checks `type`; returns the JSON-Schema types it allows (BFCL names mapped), or undefined for any. */
+function checkType(node: Obj, path: JsonPath, ctx: WalkCtx): string[] | undefined {
+  if (!("type" in node)) return undefined;
+  const t = node.type;
+  const list = Array.isArray(t) ? t : [t];
+  if (list.length === 0 || list.some((x) => typeof x !== "string")) {
+    bad(ctx, path, "type", `"type" must be a type name or an array of them (${JSON_TYPES.join(", ")}).`);
+    return undefined;
+  }
+  const out: string[] = [];
+  list.forEach((name, i) => {
+    const n = name as string;
+    const tp = Array.isArray(t) ? [...path, "type", i] : [...path, "type"];
+    if ((JSON_TYPES as readonly string[]).includes(n)) out.push(n);
+    else if (n in BFCL_TYPES) {
+      if (BFCL_TYPES[n]) out.push(BFCL_TYPES[n]);
+      else out.push(...JSON_TYPES);
+      if (!ctx.bfclReported) {
+        ctx.bfclReported = true;
+        ctx.out.push({
+          code: CODES.bfclType, severity: ctx.dialect === "bfcl" ? "hint" : "information", path: tp,
+          message: `"${n}" is a BFCL dialect type${BFCL_TYPES[n] ? ` (JSON Schema: "${BFCL_TYPES[n]}")` : ""}; convert the tool to JSON Schema for OpenAI-style trainers and templates.`,
+          data: { fix: "bfcl", toolPath: ctx.toolPath },
+        });
+      }
+    } else {
+      const s = TYPE_SUGGESTIONS[n.toLowerCase()] ?? ((JSON_TYPES as readonly string[]).includes(n.toLowerCase()) ? n.toLowerCase() : undefined);
+      ctx.out.push({
+        code: CODES.unknownType, severity: "error", path: tp,
+        message: `Unknown type "${clip(n)}": ${s ? `did you mean "${s}"? ` : ""}use one of ${JSON_TYPES.join(", ")}.`,
+        ...(s ? { data: { fix: "type" as const, suggestion: s, typePath: tp } } : {}),
+      });
+    }
+  });
+  return out.length ? out : undefined;
+}
+
+function checkRef(node: Obj, path: JsonPath, ctx: WalkCtx): void {
+  const ref = node.$ref;
+  const rp = [...path, "$ref"];
+  if (typeof ref !== "string") {
+    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: rp, message: `"$ref" must be a string like "#/$defs/Name".` });
+    return;
+  }
+  if (!ref.startsWith("#")) {
+    ctx.out.push({ code: CODES.externalRef, severity: "information", path: rp, message: `"$ref" to "${clip(ref)}" points outside this tool and is not checked; tools sent to a model should be self-contained (inline it or use "#/$defs/...").` });
+    return;
+  }
+  const seen = new Set<string>();
+  let cur: string = ref;
+  for (let hop = 0; hop < MAX_REF_HOPS; hop++) {
+    if (seen.has(cur)) {
+      ctx.out.push({ code: CODES.refCycle, severity: "error", path: rp, message: `"$ref" "${clip(ref)}" only leads to other $refs in a cycle and never reaches a schema: point it at a real definition.` });
+      return;
+    }
+    seen.add(cur);
+    const target = resolvePointer(ctx.root, cur);
+    if (target === undefined) {
+      ctx.out.push({ code: CODES.unresolvedRef, severity: "error", path: rp, message: `"$ref" "${clip(cur)}" does not resolve inside this tool's schema: define it (for example under "$defs") or fix the pointer.` });
+      return;
+    }
+    if (isObj(target) && typeof target.$ref === "string" && target.$ref.startsWith("#") && Object.keys(target).length === 1) cur = target.$ref;
+    else return;
+  }
+}
+
+/** Resolves a local JSON pointer ("#", "#/a/b") against the tool's arguments schema. */
+export function resolvePointer(root: unknown, ref: string): unknown {
+  if (ref === "#" || ref === "#/") return root;
+  if (!ref.startsWith("#/")) return undefined;
+  let cur: unknown = root;
+  for (const raw of ref.slice(2).split("/")) {
+    let seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    try {
+      seg = decodeURIComponent(seg);
+    } catch {
+      // keep it as written
+    }
+    if (Array.isArray(cur)) {
+      const i = Number(seg);
+      if (!Number.isInteger(i) || i < 0 || i >= cur.length) return undefined;
+      cur = cur[i];
+    } else if (isObj(cur) && Object.prototype.hasOwnProperty.call(cur, seg)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+export function valueHasType(v: unknown, types: string[]): boolean {
+  for (const t of types) {
+    switch (t) {
+      case "string": if (typeof v === "string") return true; break;
+      case "number": if (typeof v === "number") return true; break;
+      case "integer": if (typeof v === "number" && Number.isInteger(v)) return true; break;
+      case "boolean": if (typeof v === "boolean") return true; break;
+      case "null": if (v === null) return true; break;
+      case "array": if (Array.isArray(v)) return true; break;
+      case "object": if (isObj(v)) return true; break;
+      default: return true;
+    }
+  }
+  return false;
+}
+
+function jsonEqual(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
+  if (depth > 32 || typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => jsonEqual((a as Obj)[k], (b as Obj)[k], depth + 1));
+}
+
+const regexCache = new Map<string, boolean>();
+function validRegex(p: string): boolean {
+  let ok = regexCache.get(p);
+  if (ok === undefined) {
+    try {
+      new RegExp(p, "u");
+      ok = true;
+    } catch {
+      try {
+        new RegExp(p);
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(p, ok);
+  }
+  return ok;
+}
+
+function kind(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "string" ? "a string" : typeof v;
+}
+
+export function clip(s: string, n = 60): string {
+  return s.length > n ? s.slice(0, n - 1) + "…" : s;
+}

@@ -1,0 +1,113 @@
+/**
+ * Streaming line reader with byte offsets and bounded memory: reads a file in fixed-size chunks and
+ * hands out lines in batches. Memory stays at one chunk plus the longest line (capped by
+ * `maxLineBytes`; a longer line is reported as `tooLong` with its byte length and no text).
+ */
+import { open } from "node:fs/promises";
+
+export interface Line {
+  /** 0-based line number. */
+  line: number;
+  /** Byte offset of the line's first byte in the file. */
+  byteOffset: number;
+  /** Length of the line in bytes, without its line break. */
+  byteLength: number;
+  /** The decoded text (UTF-8, without `\r\n`/`\n`); empty when `tooLong`. */
+  text: string;
+  /** True when the line was longer than `maxLineBytes` and its bytes were skipped. */
+  tooLong?: boolean;
+}
+
+export interface LineReaderOptions {
+  /** Bytes read per chunk (default 4 MiB). */
+  chunkBytes?: number;
+  /** Longest line kept as text (default 128 MiB). */
+  maxLineBytes?: number;
+  /** Called after each chunk with bytes read so far and the file size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Stop early when it returns true (checked once per chunk). */
+  cancelled?: () => boolean;
+}
+
+/** Yields the file's lines in batches (one batch per chunk read). A final line without `\n` counts. */
+export async function* readLineBatches(path: string, opts: LineReaderOptions = {}): AsyncGenerator<Line[]> {
+  const chunkBytes = opts.chunkBytes ?? 4 * 1024 * 1024;
+  const maxLineBytes = opts.maxLineBytes ?? 128 * 1024 * 1024;
+  const fh = await open(path, "r");
+  try {
+    const total = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let partial: Buffer[] = []; // pieces of the current line from earlier chunks
+    let partialBytes = 0;
+    let skipping = false; // the current line exceeded maxLineBytes
+    let lineStart = 0; // file offset of the current line
+    let lineNo = 0;
+    let filePos = 0;
+    let first = true;
+    for (;;) {
+      if (opts.cancelled?.()) return;
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, filePos);
+      if (bytesRead === 0) break;
+      const view = bytesRead < chunkBytes ? buf.subarray(0, bytesRead) : buf;
+      const batch: Line[] = [];
+      let start = 0;
+      if (first) {
+        first = false;
+        if (bytesRead >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = lineStart = 3; // BOM
+      }
+      for (;;) {
+        const nl = view.indexOf(10, start);
+        const end = nl === -1 ? bytesRead : nl;
+        if (nl === -1) {
+          // No line break in the rest of this chunk: keep the piece (unless over the cap).
+          if (!skipping) {
+            if (partialBytes + (end - start) > maxLineBytes) {
+              skipping = true;
+              partial = [];
+            } else if (end > start) partial.push(Buffer.from(buf.subarray(start, end)));
+          }
+          partialBytes += end - start;
+          break;
+        }
+        const pieceLen = end - start;
+        const byteLength = partialBytes + pieceLen;
+        let text = "";
+        let tooLong = skipping || byteLength > maxLineBytes;
+        if (!tooLong) {
+          if (partial.length === 0) text = buf.toString("utf8", start, end);
+          else {
+            partial.push(view.subarray(start, end));
+            text = Buffer.concat(partial).toString("utf8");
+          }
+          if (text.endsWith("\r")) text = text.slice(0, -1);
+        }
+        batch.push(tooLong ? { line: lineNo, byteOffset: lineStart, byteLength, text: "", tooLong } : { line: lineNo, byteOffset: lineStart, byteLength, text });
+        tooLong = false;
+        lineNo++;
+        lineStart = filePos + nl + 1;
+        partial = [];
+        partialBytes = 0;
+        skipping = false;
+        start = nl + 1;
+      }
+      filePos += bytesRead;
+      opts.onProgress?.(filePos, total);
+      if (batch.length) yield batch;
+    }
+    if (partialBytes > 0) {
+      if (skipping) yield [{ line: lineNo, byteOffset: lineStart, byteLength: partialBytes, text: "", tooLong: true }];
+      else {
+        let text = Buffer.concat(partial).toString("utf8");
+        if (text.endsWith("\r")) text = text.slice(0, -1);
+        yield [{ line: lineNo, byteOffset: lineStart, byteLength: partialBytes, text }];
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Yields the file's lines one at a time. */
+export async function* readLines(path: string, opts: LineReaderOptions = {}): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(path, opts)) yield* batch;
+}
