@@ -1,0 +1,166 @@
+/**
+ * The extension host's handle on the generation worker. No vscode import: tests and benchmarks
+ * drive it directly. One worker per client; a crash of the worker (native code) rejects what is
+ * pending with a clear message and the next call starts a fresh worker.
+ */
+import { Worker } from "node:worker_threads";
+import {
+  CANCEL_SLOT,
+  type ExecutionProviderSetting,
+  type FromWorker,
+  type GenerateOptions,
+  type GenerateResult,
+  type LoadedModel,
+  type PromptInput,
+  type ToWorker,
+} from "./protocol";
+
+export interface StartInfo {
+  promptText: string;
+  promptTokens: number;
+  /** Set when the checkpoint's chat template disagrees with the given prompt text. */
+  note?: string;
+}
+
+export interface GenerationHandle {
+  /** Resolves with the result (stopReason "cancelled" after cancel()); rejects on errors. */
+  readonly result: Promise<GenerateResult>;
+  /** Resolves once the prompt is rendered and tokenized. */
+  readonly started: Promise<StartInfo>;
+  cancel(): void;
+}
+
+interface Pending {
+  onToken: (tokenId: number, text: string) => void;
+  resolve: (r: GenerateResult) => void;
+  reject: (e: Error) => void;
+  started: (s: StartInfo) => void;
+}
+
+export class InferenceError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "checkpoint" | "runtime",
+  ) {
+    super(message);
+    this.name = "InferenceError";
+  }
+}
+
+export class InferenceClient {
+  private worker: Worker | null = null;
+  private cancelBuf = new SharedArrayBuffer(4);
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private loadWaiter: { resolve: (m: LoadedModel) => void; reject: (e: Error) => void } | null = null;
+  private model: LoadedModel | null = null;
+
+  /** `workerPath`: the built dist/generate.worker.js. */
+  constructor(private readonly workerPath: string) {}
+
+  get loaded(): LoadedModel | null {
+    return this.model;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    this.cancelBuf = new SharedArrayBuffer(4);
+    const w = new Worker(this.workerPath, { workerData: { cancel: this.cancelBuf } });
+    w.on("message", (m: FromWorker) => this.onMessage(m));
+    w.on("error", (e) => this.failAll(`The generation worker failed: ${e.message}`));
+    w.on("exit", (code) => {
+      if (this.worker === w) {
+        this.worker = null;
+        this.model = null;
+        this.failAll(`The generation worker stopped (exit code ${code}).`);
+      }
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private send(m: ToWorker): void {
+    this.ensureWorker().postMessage(m);
+  }
+
+  private failAll(message: string): void {
+    const err = new InferenceError(message, "runtime");
+    this.loadWaiter?.reject(err);
+    this.loadWaiter = null;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case "loaded":
+        this.model = m.model;
+        this.loadWaiter?.resolve(m.model);
+        this.loadWaiter = null;
+        return;
+      case "started":
+        this.pending.get(m.id)?.started({ promptText: m.promptText, promptTokens: m.promptTokens, note: m.note });
+        return;
+      case "token":
+        this.pending.get(m.id)?.onToken(m.tokenId, m.text);
+        return;
+      case "done": {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        p?.resolve(m.result);
+        return;
+      }
+      case "error": {
+        const err = new InferenceError(m.message, m.kind);
+        if (m.id === undefined) {
+          this.model = null;
+          this.loadWaiter?.reject(err);
+          this.loadWaiter = null;
+        } else {
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          p?.reject(err);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Loads a checkpoint folder (replacing the loaded one). */
+  load(dir: string, executionProvider: ExecutionProviderSetting = "auto", intraOpNumThreads?: number): Promise<LoadedModel> {
+    this.loadWaiter?.reject(new InferenceError("Superseded by another load.", "runtime"));
+    this.model = null;
+    return new Promise((resolve, reject) => {
+      this.loadWaiter = { resolve, reject };
+      this.send({ type: "load", dir, executionProvider, intraOpNumThreads });
+    });
+  }
+
+  generate(prompt: PromptInput, options: GenerateOptions, onToken: (tokenId: number, text: string) => void = () => {}): GenerationHandle {
+    const id = this.nextId++;
+    let started!: (s: StartInfo) => void;
+    const startedP = new Promise<StartInfo>((r) => (started = r));
+    const result = new Promise<GenerateResult>((resolve, reject) => {
+      this.pending.set(id, { onToken, resolve, reject, started });
+      this.send({ type: "generate", id, prompt, options });
+    });
+    return {
+      result,
+      started: startedP,
+      cancel: () => {
+        if (!this.pending.has(id) || !this.worker) return;
+        Atomics.store(new Int32Array(this.cancelBuf), CANCEL_SLOT, id);
+        this.worker.postMessage({ type: "cancel", id } satisfies ToWorker);
+      },
+    };
+  }
+
+  /** Stops the worker and frees the model. */
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.model = null;
+    this.failAll("Inference was stopped.");
+    if (w) await w.terminate();
+  }
+}
