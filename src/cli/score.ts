@@ -1,5 +1,154 @@
+/**
+ * `tooln1 score FILE.jsonl [--reward VARIANT]`: one JSON result line per input record, streamed.
+ * Byte-identical to `python -m tooln1 score` (trainer/src/tooln1/score.py).
+ */
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { REWARD_VARIANTS, type RewardVariant } from "../core/types";
+import { scoreCompletion, serializeResult } from "../core/reward";
+import { PyJsonError, codePointIndex, parsePyJson, pyQuote } from "../core/pyjson";
+
+const USAGE = `usage: tooln1 score FILE.jsonl|- [--reward ${REWARD_VARIANTS.join("|")}]
+
+Reads records {"completion": str, "answer": [calls] | "<JSON of calls>", "tools"?: [...]}, one per
+line, and writes one line per record: {"reward","format_ok","calls_ok","reason","mismatch"?}.
+A line that cannot be read gives {"error": "...", "line": N}; the exit code is then 2.`;
+
+export interface ScoreArgs {
+  file: string;
+  variant: RewardVariant;
+}
+
+/** Parses argv; returns a usage message string on error. */
+export function parseScoreArgs(argv: string[]): ScoreArgs | string {
+  let file: string | undefined;
+  let variant: RewardVariant = "binary";
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let v: string | undefined;
+    if (a === "--reward") {
+      v = argv[++i];
+      if (v === undefined) return "tooln1 score: --reward needs a value";
+    } else if (a.startsWith("--reward=")) v = a.slice("--reward=".length);
+    else if (a === "-h" || a === "--help") return "";
+    else if (a.startsWith("-") && a !== "-") return `tooln1 score: unknown option '${a}'`;
+    else if (file === undefined) file = a;
+    else return `tooln1 score: unexpected argument '${a}'`;
+    if (v !== undefined) {
+      if (!(REWARD_VARIANTS as readonly string[]).includes(v)) return `tooln1 score: unknown reward '${v}' (expected ${REWARD_VARIANTS.join(", ")})`;
+      variant = v as RewardVariant;
+    }
+  }
+  if (file === undefined) return "tooln1 score: missing FILE (use - for stdin)";
+  return { file, variant };
+}
+
+function errorLine(line: number, message: string): string {
+  return `{"error":${pyQuote(`line ${line}: ${message}`)},"line":${line}}`;
+}
+
+/** Scores one decoded input line (without its newline). Returns the output line and whether it was bad. */
+export function scoreLine(text: string, line: number, variant: RewardVariant): [string, boolean] {
+  let rec;
+  try {
+    rec = parsePyJson(text, { constants: true });
+  } catch (e) {
+    if (!(e instanceof PyJsonError)) throw e;
+    return [errorLine(line, `invalid JSON at column ${codePointIndex(text, e.pos) + 1}: ${e.reason}`), true];
+  }
+  if (!(rec instanceof Map)) return [errorLine(line, 'a record must be a JSON object with "completion" and "answer"'), true];
+  const completion = rec.get("completion");
+  if (typeof completion !== "string") return [errorLine(line, '"completion" must be a string'), true];
+  if (!rec.has("answer")) return [errorLine(line, 'missing "answer" (the ground-truth calls)'), true];
+  return [serializeResult(scoreCompletion(completion, rec.get("answer"), variant)), false];
+}
+
+const BLANK = /^[ \t\r]*$/;
+
+/** Splits a byte stream into lines and scores each; calls `write` with output chunks. */
+export async function scoreStream(input: Readable, variant: RewardVariant, write: (chunk: string) => Promise<void>): Promise<{ records: number; bad: number }> {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let carry: Buffer | null = null;
+  let lineNo = 0;
+  let bad = 0;
+  let records = 0;
+  let out = "";
+  const handle = (bytes: Buffer): void => {
+    lineNo++;
+    let b = bytes;
+    if (lineNo === 1 && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+    if (b.length > 0 && b[b.length - 1] === 13) b = b.subarray(0, b.length - 1);
+    let text: string;
+    try {
+      text = decoder.decode(b);
+    } catch {
+      out += errorLine(lineNo, "not valid UTF-8") + "\n";
+      bad++;
+      records++;
+      return;
+    }
+    if (BLANK.test(text)) return;
+    const [o, isBad] = scoreLine(text, lineNo, variant);
+    out += o + "\n";
+    records++;
+    if (isBad) bad++;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      handle(buf.subarray(start, nl));
+      start = nl + 1;
+    }
+    buf = buf.subarray(start);
+    carry = buf.length > 0 ? Buffer.from(buf) : null;
+    if (out.length > 1 << 16) {
+      await write(out);
+      out = "";
+    }
+  }
+  if (carry) handle(carry);
+  if (out) await write(out);
+  return { records, bad };
+}
+
+function stdoutWrite(chunk: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.stdout.write(chunk)) resolve();
+    else {
+      process.stdout.once("drain", resolve);
+      process.stdout.once("error", reject);
+    }
+  });
+}
+
 /** `tooln1 score`. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write("tooln1 score: this command is being built (see its issue)\n");
-  return 1;
+export async function run(argv: string[]): Promise<number> {
+  const args = parseScoreArgs(argv);
+  if (typeof args === "string") {
+    if (args === "") {
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    }
+    process.stderr.write(`${args}\n\n${USAGE}\n`);
+    return 2;
+  }
+  let input: Readable;
+  if (args.file === "-") input = process.stdin;
+  else {
+    input = createReadStream(args.file);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        input.once("open", () => resolve());
+        input.once("error", reject);
+      });
+    } catch (e) {
+      process.stderr.write(`tooln1 score: cannot read ${args.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const { bad } = await scoreStream(input, args.variant, stdoutWrite);
+  return bad > 0 ? 2 : 0;
 }
