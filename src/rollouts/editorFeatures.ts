@@ -1,0 +1,149 @@
+/**
+ * Rollouts inline in the text editor: a verdict at the end of each rollout line, CodeLens "Inspect",
+ * a hover with the reasoning and the calls beside the ground truth; and "Preview prompt" on dataset
+ * lines. Only the visible lines (plus a margin) are parsed, so big files stay cheap.
+ */
+import * as vscode from "vscode";
+import type { Ctx } from "../context";
+import { Config } from "../config";
+import type { RolloutRecord, Sample } from "../core/types";
+import { GroupCounter, detectLineFormat, normalizeRollout, stepFromFileName } from "../node/rolloutSources";
+import { buildMessages, renderChatML } from "../core/template";
+import { verdictText } from "./explain";
+import { rolloutHoverMarkdown } from "./hoverText";
+
+const MAX_LINE = 1 << 20;
+const MAX_LENSES = 5000;
+
+export function isRolloutDocument(doc: vscode.TextDocument): boolean {
+  return doc.languageId === "tooln1-rollouts" || /\.rollouts\.jsonl$/.test(doc.fileName) || /[\\/]rollouts[\\/]step-\d+\.jsonl$/.test(doc.fileName);
+}
+
+/** The rollout on one line of a document, or null (blank, not JSON, not a rollout). */
+export function rolloutAt(doc: vscode.TextDocument, line: number): RolloutRecord | null {
+  if (line < 0 || line >= doc.lineCount) return null;
+  const text = doc.lineAt(line).text;
+  if (text.length === 0 || text.length > MAX_LINE || text[0] !== "{") return null;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const format = detectLineFormat(obj);
+  if (!format) return null;
+  const r = normalizeRollout(obj, { format, variant: new Config(doc.uri).reward, fileStep: stepFromFileName(doc.fileName), groups: new GroupCounter() });
+  return "error" in r ? null : r;
+}
+
+export function activateEditorFeatures(ctx: Ctx): void {
+  const deco = vscode.window.createTextEditorDecorationType({
+    after: { margin: "0 0 0 2em", color: new vscode.ThemeColor("editorCodeLens.foreground"), fontStyle: "italic" },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  ctx.push(deco);
+
+  const decorate = (editor: vscode.TextEditor | undefined): void => {
+    if (!editor || !isRolloutDocument(editor.document)) return;
+    if (!new Config(editor.document.uri).inlineRolloutDecorations) {
+      editor.setDecorations(deco, []);
+      return;
+    }
+    const doc = editor.document;
+    const opts: vscode.DecorationOptions[] = [];
+    for (const vr of editor.visibleRanges) {
+      const from = Math.max(0, vr.start.line - 50);
+      const to = Math.min(doc.lineCount - 1, vr.end.line + 50);
+      for (let l = from; l <= to; l++) {
+        const r = rolloutAt(doc, l);
+        if (!r) continue;
+        const end = doc.lineAt(l).range.end;
+        // contentText is plain text: model text cannot become markup here
+        opts.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: verdictText(r) } } });
+      }
+    }
+    editor.setDecorations(deco, opts);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = (e: vscode.TextEditor | undefined): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => decorate(e), 100);
+  };
+  ctx.push(
+    vscode.window.onDidChangeActiveTextEditor(soon),
+    vscode.window.onDidChangeTextEditorVisibleRanges((e) => soon(e.textEditor)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const ed = vscode.window.activeTextEditor;
+      if (ed && e.document === ed.document) soon(ed);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("tooln1")) for (const ed of vscode.window.visibleTextEditors) decorate(ed);
+    }),
+    new vscode.Disposable(() => clearTimeout(timer)),
+  );
+  for (const ed of vscode.window.visibleTextEditors) decorate(ed);
+
+  const rolloutSelector: vscode.DocumentSelector = [{ language: "tooln1-rollouts" }, { pattern: "**/*.rollouts.jsonl" }];
+  ctx.push(
+    vscode.languages.registerCodeLensProvider(rolloutSelector, {
+      provideCodeLenses(doc) {
+        const lenses: vscode.CodeLens[] = [];
+        for (let l = 0; l < doc.lineCount && lenses.length < MAX_LENSES; l++) {
+          const t = doc.lineAt(l).text;
+          if (t.startsWith("{")) lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Inspect", command: "tooln1.inspectRollouts", arguments: [{ uri: doc.uri.toString(), line: l }] }));
+        }
+        return lenses;
+      },
+    }),
+    vscode.languages.registerHoverProvider(rolloutSelector, {
+      provideHover(doc, pos) {
+        const r = rolloutAt(doc, pos.line);
+        if (!r) return null;
+        const md = new vscode.MarkdownString(rolloutHoverMarkdown(r, new Config(doc.uri).reward));
+        md.isTrusted = false;
+        md.supportHtml = false;
+        md.supportThemeIcons = false;
+        return new vscode.Hover(md, doc.lineAt(pos.line).range);
+      },
+    }),
+  );
+
+  // "Preview prompt": a dataset line rendered with the training template, as a read-only document
+  const scheme = "tooln1-prompt";
+  const prompts = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  ctx.push(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(scheme, { onDidChange: changed.event, provideTextDocumentContent: (uri) => prompts.get(uri.toString()) ?? "" }),
+    vscode.languages.registerCodeLensProvider([{ language: "tooln1-dataset" }], {
+      provideCodeLenses(doc) {
+        const lenses: vscode.CodeLens[] = [];
+        for (let l = 0; l < doc.lineCount && lenses.length < MAX_LENSES; l++) {
+          if (doc.lineAt(l).text.startsWith("{"))
+            lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Preview prompt", command: "tooln1.rollouts.previewPromptAt", arguments: [doc.uri.toString(), l] }));
+        }
+        return lenses;
+      },
+    }),
+  );
+  ctx.registerCommands({
+    "tooln1.rollouts.previewPromptAt": async (uriArg: unknown, lineArg: unknown) => {
+      const uri = typeof uriArg === "string" ? vscode.Uri.parse(uriArg) : vscode.window.activeTextEditor?.document.uri;
+      if (!uri) throw new Error("open a dataset file first");
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const line = typeof lineArg === "number" ? lineArg : (vscode.window.activeTextEditor?.selection.active.line ?? 0);
+      let sample: Sample;
+      try {
+        sample = JSON.parse(doc.lineAt(line).text) as Sample;
+      } catch (e) {
+        throw new Error(`line ${line + 1} is not JSON (${e instanceof Error ? e.message : String(e)}); fix it to preview its prompt`, { cause: e });
+      }
+      const text = renderChatML(buildMessages(sample));
+      const target = vscode.Uri.from({ scheme, path: `/${doc.uri.path.split("/").pop()}-line-${line + 1}.prompt.txt` });
+      prompts.set(target.toString(), text);
+      changed.fire(target);
+      const shown = await vscode.workspace.openTextDocument(target);
+      await vscode.window.showTextDocument(shown, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    },
+  });
+}

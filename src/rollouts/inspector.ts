@@ -1,0 +1,102 @@
+/**
+ * The rollout inspector: a custom editor for rollout files (`tooln1.rolloutInspector`) and a panel for
+ * run directories (`tooln1.inspectRollouts` with {runDir, step}). Each owns an index worker and an
+ * InspectorSession; the webview gets a strict CSP with a nonce and only the extension's dist folder.
+ */
+import * as vscode from "vscode";
+import { randomBytes } from "node:crypto";
+import type { Ctx } from "../context";
+import { Config } from "../config";
+import { RolloutIndexClient } from "./indexClient";
+import { InspectorSession } from "./inspectorSession";
+import type { RolloutFilter, RowDetail, ToHost } from "../../webview/inspector/protocol";
+
+export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
+
+export function inspectorHtml(webview: vscode.Webview, distUri: vscode.Uri, title: string): string {
+  const nonce = randomBytes(16).toString("base64");
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js"));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css"));
+  const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join("; ");
+  const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${style}"><title>${esc(title)}</title></head>
+<body><script nonce="${nonce}" src="${script}"></script></body></html>`;
+}
+
+/** Wires one webview to a new index over `paths`. Returns what to dispose with the webview. */
+export function attachInspector(
+  ctx: Ctx,
+  webview: vscode.Webview,
+  paths: string[],
+  opts: { title: string; filter?: RolloutFilter; select?: { path: string; line: number } | null },
+): vscode.Disposable {
+  const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist");
+  webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
+  const variant = new Config(vscode.Uri.file(paths[0])).reward;
+  const client = new RolloutIndexClient(vscode.Uri.joinPath(dist, "index.worker.js").fsPath);
+  const opened = client.open(paths, variant, true);
+  opened.catch((e: unknown) => {
+    ctx.log.error(`rollout inspector: ${e instanceof Error ? e.message : String(e)}`);
+    void webview.postMessage({ type: "error", message: `Could not open ${paths.join(", ")}: ${e instanceof Error ? e.message : String(e)}` });
+  });
+  const session = new InspectorSession(client, (m) => webview.postMessage(m), { title: opts.title, variant, filter: opts.filter ?? {}, select: opts.select ?? null }, {
+    openPreview: (d: RowDetail) => openInPreview(d),
+    revealLine: async (path, line) => {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+      const pos = new vscode.Position(line, 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
+    },
+  });
+  const sub = webview.onDidReceiveMessage((m: ToHost) => void opened.then(() => session.handle(m), () => undefined));
+  webview.html = inspectorHtml(webview, dist, opts.title);
+  return new vscode.Disposable(() => {
+    sub.dispose();
+    session.dispose();
+    void client.dispose();
+  });
+}
+
+/** Opens a rollout in the Monaco preview when engineer G's command exists; otherwise as JSON. */
+export async function openInPreview(d: RowDetail): Promise<void> {
+  if (!d.record) throw new Error(d.error ?? "this line is not a readable rollout");
+  const cmds = await vscode.commands.getCommands(true);
+  if (cmds.includes("tooln1.openPreview")) {
+    await vscode.commands.executeCommand("tooln1.openPreview", { completion: d.record.completion, groundTruth: d.record.ground_truth });
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: "json", content: JSON.stringify(d.record, null, 2) });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+class RolloutDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri) {}
+  dispose(): void {}
+}
+
+/** Custom editor: one index per open editor (the file is never read whole, so two are cheap). */
+export class RolloutInspectorProvider implements vscode.CustomReadonlyEditorProvider<RolloutDocument> {
+  /** A line to select in the next editor opened on this path (set by CodeLens "Inspect"). */
+  static pendingSelect = new Map<string, number>();
+  constructor(private readonly ctx: Ctx) {}
+  openCustomDocument(uri: vscode.Uri): RolloutDocument {
+    return new RolloutDocument(uri);
+  }
+  resolveCustomEditor(doc: RolloutDocument, panel: vscode.WebviewPanel): void {
+    const path = doc.uri.fsPath;
+    const line = RolloutInspectorProvider.pendingSelect.get(path);
+    RolloutInspectorProvider.pendingSelect.delete(path);
+    const d = attachInspector(this.ctx, panel.webview, [path], { title: `Rollouts: ${vscode.workspace.asRelativePath(doc.uri)}`, select: line === undefined ? null : { path, line } });
+    panel.onDidDispose(() => d.dispose());
+  }
+}
+
+/** A panel on a run directory (every rollout file in it), optionally filtered to a step. */
+export function openRunInspector(ctx: Ctx, runDir: vscode.Uri, step?: number): vscode.WebviewPanel {
+  const title = `Rollouts: ${vscode.workspace.asRelativePath(runDir)}${step !== undefined ? ` (step ${step})` : ""}`;
+  const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE + ".run", title, vscode.ViewColumn.Active, { retainContextWhenHidden: true });
+  const filter: RolloutFilter = step !== undefined ? { stepMin: step, stepMax: step } : {};
+  const d = attachInspector(ctx, panel.webview, [runDir.fsPath], { title, filter });
+  panel.onDidDispose(() => d.dispose());
+  return panel;
+}
