@@ -392,11 +392,13 @@ export class RunFollower {
     this.cb.onInfo?.(info);
   }
 
-  start(intervalMs = 250): void {
+  /** Polls every `intervalMs`; with `useWatch`, also as soon as fs.watch reports a change. */
+  start(intervalMs = 250, useWatch = true): void {
     this.tailer.start(
       (lines) => this.handle(lines),
       (e) => this.cb.onError?.(e),
       intervalMs,
+      useWatch,
     );
     const t = setInterval(() => void this.pollInfo().catch((e: Error) => this.cb.onError?.(e)), Math.max(intervalMs, 500));
     this.stopInfo = () => clearInterval(t);

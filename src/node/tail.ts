@@ -226,8 +226,9 @@ export class FileTailer {
   }
 
   /** Polls every `intervalMs` and when the file changes; calls `onLines` with each batch. */
-  start(onLines: (lines: TailLine[]) => void, onError: (e: Error) => void, intervalMs = 250): void {
+  start(onLines: (lines: TailLine[]) => void, onError: (e: Error) => void, intervalMs = 250, useWatch = true): void {
     const tick = () => {
+      if (useWatch && !this.watcher && !this.closed) this.watchFile(tick);
       this.poll().then(
         (lines) => {
           if (lines.length) onLines(lines);
@@ -236,16 +237,26 @@ export class FileTailer {
       );
     };
     this.timer = setInterval(tick, intervalMs);
-    try {
-      this.watcher = watch(this.path, { persistent: false }, tick);
-      this.watcher.on("error", () => {
-        this.watcher?.close();
-        this.watcher = null;
-      });
-    } catch {
-      // not there yet: the timer picks it up
-    }
     tick();
+  }
+
+  /** fs.watch wakes the tailer early; the timer stays the fallback (and covers a missing file). */
+  private watchFile(tick: () => void): void {
+    try {
+      const w = watch(this.path, { persistent: false }, (event) => {
+        tick();
+        // a rename means the path may now be another file: watch it afresh on the next tick
+        if (event === "rename") drop();
+      });
+      const drop = () => {
+        w.close();
+        if (this.watcher === w) this.watcher = null;
+      };
+      w.on("error", drop);
+      this.watcher = w;
+    } catch {
+      // not there yet: the timer picks it up, and the next tick tries again
+    }
   }
 
   async close(): Promise<void> {
