@@ -1,0 +1,109 @@
+"""Training data: read samples (canonical JSONL or via the importers), split, render prompts and SFT targets."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from typing import Any
+
+from tooln1 import synthetic
+
+
+class DataError(ValueError):
+    """Data that cannot be trained on; the message names the file and line."""
+
+
+def read_jsonl(path: str) -> list[dict[str, Any]]:
+    if not os.path.isfile(path):
+        raise DataError(f"data file not found: {path}")
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}:{n}: not valid JSON: {e.msg}") from None
+            if not isinstance(obj, dict):
+                raise DataError(f"{path}:{n}: each line must be a JSON object (a sample)")
+            obj.setdefault("id", f"{os.path.basename(path)}:{n}")
+            out.append(obj)
+    return out
+
+
+def _import(path: str, fmt: str) -> list[dict[str, Any]]:
+    from tooln1 import importers
+
+    for name in ("convert_file", "load_file", "convert_path", "load"):
+        fn = getattr(importers, name, None)
+        if callable(fn):
+            try:
+                result = fn(path, fmt)
+            except TypeError:
+                result = fn(path, format=fmt)
+            return [s if isinstance(s, dict) else dict(s) for s in result]
+    raise DataError(f"data.format {fmt!r}: tooln1.importers offers no file conversion; convert the data first "
+                    "with `python -m tooln1 convert` and use format: canonical")
+
+
+def check_sample(sample: dict[str, Any]) -> list[str]:
+    """Problems of one sample (empty when fine), from tooln1.sample.validate_sample."""
+    from tooln1 import sample as sample_mod
+
+    try:
+        result = sample_mod.validate_sample(sample)
+    except (ValueError, TypeError, KeyError) as e:
+        return [str(e)]
+    if not result:
+        return []
+    if isinstance(result, str):
+        return [result]
+    if isinstance(result, dict):  # {"ok", "sample", "problems": [{"code", "severity", "message", "path"}]}
+        if result.get("ok", True):
+            return []
+        result = result.get("problems") or [{"message": "invalid sample"}]
+    out = []
+    for item in result:
+        msg = item.get("message", str(item)) if isinstance(item, dict) else str(item)
+        if isinstance(item, dict) and item.get("path"):
+            msg = f"{'.'.join(map(str, item['path']))}: {msg}"
+        severity = item.get("severity", "error") if isinstance(item, dict) else "error"
+        if severity == "error":
+            out.append(msg)
+    return out
+
+
+def load_samples(path: str, fmt: str = "canonical") -> list[dict[str, Any]]:
+    if fmt == "canonical":
+        return read_jsonl(path)
+    if not os.path.isfile(path):
+        raise DataError(f"data file not found: {path}")
+    return _import(path, fmt)
+
+
+def split(samples: list[dict[str, Any]], fraction: float, seed: int, shuffle: bool = True):
+    samples = list(samples)
+    if shuffle:
+        random.Random(seed).shuffle(samples)
+    if fraction <= 0 or len(samples) < 2:
+        return samples, []
+    n_val = max(1, int(round(len(samples) * fraction)))
+    return samples[n_val:], samples[:n_val]
+
+
+def render_prompt(sample: dict[str, Any]) -> str:
+    """The paper's thinking-template prompt, rendered as ChatML with the assistant turn opened."""
+    from tooln1 import template
+
+    return template.render_chatml(template.build_messages(sample), add_generation_prompt=True)
+
+
+def sft_completion(sample: dict[str, Any], reasoning: str = "The user needs {names}.") -> str:
+    names = ", ".join(c.get("name", "?") for c in sample.get("answer") or []) or "no tool"
+    return synthetic.perfect_completion(sample["answer"], reasoning.replace("{names}", names))
+
+
+def sample_id(sample: dict[str, Any], index: int) -> str:
+    return str(sample.get("id", f"sample-{index}"))

@@ -1,0 +1,478 @@
+"""`python -m tooln1 train --config CONFIG [--run-dir DIR] [--resume]`: GRPO / SFT / SFT-then-GRPO on TRL.
+
+The shape of a run:
+  load config -> run directory (run.json, events.jsonl) -> tokenizer, data, pre-flight
+  -> [SFT phase] -> [GRPO phase] -> run_finished
+Every metric, rollout file, evaluation and checkpoint leaves through callbacks.RunCallback.
+
+Exit codes: 0 completed or cancelled (SIGTERM), 1 failed (exception), 2 bad config, data or model
+path, or pre-flight refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from typing import Any
+
+from tooln1 import config as config_mod
+from tooln1 import data as data_mod
+from tooln1.events import RunWriter
+
+
+class ModelPathError(ValueError):
+    """The configured model is not a local Hugging Face model directory."""
+
+
+class PreflightRefused(RuntimeError):
+    pass
+
+
+def _offline() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def check_model_dir(path: str) -> None:
+    if not os.path.isdir(path):
+        raise ModelPathError(
+            f"model: {path} is not a directory. Give a local Hugging Face model folder (config.json, weights, "
+            f"tokenizer); nothing is downloaded. For a test model: python -m tooln1 make-tiny-model --out DIR"
+        )
+    if not os.path.isfile(os.path.join(path, "config.json")):
+        raise ModelPathError(f"model: {path} has no config.json; it is not a Hugging Face model folder")
+
+
+def load_tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    check_model_dir(path)
+    tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def _dtype(precision: str):
+    import torch
+
+    if precision == "bf16" or (precision == "auto" and torch.cuda.is_available() and torch.cuda.is_bf16_supported()):
+        return torch.bfloat16
+    if precision == "fp16":
+        return torch.float16
+    return torch.float32
+
+
+def load_model(path: str, precision: str):
+    from transformers import AutoModelForCausalLM
+
+    check_model_dir(path)
+    return AutoModelForCausalLM.from_pretrained(path, dtype=_dtype(precision), local_files_only=True)
+
+
+def latest_checkpoint(folder: str) -> str | None:
+    """The newest complete `checkpoint-N` in `folder` (complete: trainer_state.json written)."""
+    found = []
+    for d in glob.glob(os.path.join(folder, "checkpoint-*")):
+        m = re.fullmatch(r"checkpoint-(\d+)", os.path.basename(d))
+        if m and os.path.isfile(os.path.join(d, "trainer_state.json")):
+            found.append((int(m.group(1)), d))
+    return max(found)[1] if found else None
+
+
+def _oom_hint(cfg: dict[str, Any], phase: str) -> str:
+    if phase == "sft":
+        s = cfg["sft"]
+        return (f"out of memory: lower sft.per_device_batch_size (now {s['per_device_batch_size']}) and raise "
+                f"sft.gradient_accumulation_steps, lower sft.max_length (now {s['max_length']}), or set "
+                f"gradient_checkpointing: true or lora.enabled: true")
+    g = cfg["grpo"]
+    return (f"out of memory: lower grpo.per_device_batch_size (now {g['per_device_batch_size']}, keep it a multiple "
+            f"of grpo.num_generations={g['num_generations']}) and raise grpo.gradient_accumulation_steps, lower "
+            f"grpo.max_completion_length (now {g['max_completion_length']}), or set gradient_checkpointing: true "
+            f"or lora.enabled: true")
+
+
+def _is_oom(e: BaseException) -> bool:
+    import torch
+
+    return isinstance(e, torch.OutOfMemoryError) or "out of memory" in str(e).lower()
+
+
+def _make_grpo_trainer_class():
+    from trl import GRPOTrainer
+
+    class ToolN1GRPOTrainer(GRPOTrainer):
+        """TRL's GRPOTrainer plus rollout capture: after TRL generates and scores a batch, the prompts,
+        completions, the rewards TRL used and the advantages it computed become RolloutRecords."""
+
+        tooln1_stats = None
+        tooln1_step_offset = 0
+        tooln1_num_generations = 1
+
+        def _generate_and_score_completions(self, inputs):
+            t0 = time.perf_counter()
+            output = super()._generate_and_score_completions(inputs)
+            stats = self.tooln1_stats
+            if stats is None or not self.model.training:
+                return output
+            from tooln1.rollouts import build_records
+
+            n = len(inputs)
+            tail = lambda d: list(d)[-n:]  # noqa: E731 - TRL's logs are deques of the latest batch
+            records = build_records(
+                step=self.state.global_step + 1 + self.tooln1_step_offset,
+                prompts=tail(self._logs["prompt"]),
+                completions=tail(self._logs["completion"]),
+                rewards=tail(self._logs["rewards"]["tooln1"]),
+                advantages=tail(self._logs["advantages"]),
+                verdicts=list(stats.batch),
+                ground_truths=[x["ground_truth"] for x in inputs],
+                prompt_ids=[x["prompt_id"] for x in inputs],
+                num_generations=self.tooln1_num_generations,
+                prompt_tokens=output["prompt_mask"].sum(dim=1).tolist(),
+                completion_tokens=output["completion_mask"].sum(dim=1).tolist(),
+                variant=stats.variant,
+            )
+            with stats.lock:
+                stats.rollouts.setdefault(records[0]["step"], []).extend(records)
+                stats.generation_s += time.perf_counter() - t0
+            return output
+
+    return ToolN1GRPOTrainer
+
+
+def lora_config(cfg: dict[str, Any]):
+    if not cfg["lora"]["enabled"]:
+        return None
+    from peft import LoraConfig
+
+    lc = cfg["lora"]
+    return LoraConfig(r=lc["r"], lora_alpha=lc["alpha"], lora_dropout=lc["dropout"],
+                      target_modules=lc["target_modules"], task_type="CAUSAL_LM")
+
+
+def _common_args(cfg: dict[str, Any], section: dict[str, Any], output_dir: str) -> dict[str, Any]:
+    import torch
+
+    dtype = _dtype(cfg["precision"])
+    return _with_checkpointing(dict(
+        output_dir=output_dir,
+        learning_rate=section["learning_rate"],
+        per_device_train_batch_size=section["per_device_batch_size"],
+        gradient_accumulation_steps=section["gradient_accumulation_steps"],
+        num_train_epochs=section["epochs"],
+        max_steps=section["max_steps"] or -1,
+        warmup_steps=float(section["warmup_ratio"]),  # a float in [0, 1) is a ratio of the total steps
+        lr_scheduler_type="constant_with_warmup",  # verl's (the paper's) default: constant after warmup
+        weight_decay=section["weight_decay"],
+        logging_steps=cfg["logging"]["every_steps"],
+        save_strategy="steps",
+        save_steps=cfg["checkpoint"]["every_steps"],
+        save_total_limit=cfg["checkpoint"]["keep"],
+        report_to="none",
+        disable_tqdm=True,
+        seed=cfg["seed"],
+        bf16=dtype == torch.bfloat16,
+        fp16=dtype == torch.float16,
+        dataloader_num_workers=0,
+        use_cpu=not torch.cuda.is_available(),
+    ), cfg)
+
+
+def _with_checkpointing(args: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    if cfg["gradient_checkpointing"]:
+        args["gradient_checkpointing"] = True
+    return args
+
+
+def _quiet(trainer) -> None:
+    """Keep stdout for events: drop Trainer's printer and progress-bar callbacks."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+
+
+class Run:
+    """One training run: owns the run directory writer and the phases."""
+
+    def __init__(self, cfg: dict[str, Any], run_dir: str, *, resume: bool = False, config_path: str | None = None,
+                 echo: bool = True, skip_preflight: bool = False) -> None:
+        self.cfg = cfg
+        self.run_dir = os.path.abspath(run_dir)
+        self.resume = resume
+        self.skip_preflight = skip_preflight
+        self.cancel_requested = False
+        self.phase = "setup"
+        self.step = 0
+        self.total_steps: int | None = None
+        self.w = RunWriter(self.run_dir, method=cfg["method"], config=cfg, config_path=config_path, echo=echo,
+                           resume=resume)
+        self.ckpt_root = os.path.join(self.run_dir, "checkpoints")
+
+    # -- signals ----------------------------------------------------------------------------------
+
+    def _on_sigterm(self, signum, frame) -> None:
+        if not self.cancel_requested:
+            self.cancel_requested = True
+            self.w.log("cancel requested (SIGTERM): stopping after the current step and saving a checkpoint")
+
+    # -- data -------------------------------------------------------------------------------------
+
+    def _prepare_data(self, tokenizer):
+        d = self.cfg["data"]
+        samples = data_mod.load_samples(d["train"], d["format"])
+        if d.get("max_samples"):
+            samples = samples[: d["max_samples"]]
+        if d.get("validation"):
+            train, val = (samples, data_mod.load_samples(d["validation"], d["format"]))
+        else:
+            train, val = data_mod.split(samples, d["validation_split"], self.cfg["seed"], d["shuffle"])
+        if not train:
+            raise data_mod.DataError(f"{d['train']}: no training samples")
+        return train, val
+
+    def _rows(self, tokenizer, samples, dropped: set[str]) -> list[dict[str, Any]]:
+        rows = []
+        for i, s in enumerate(samples):
+            sid = data_mod.sample_id(s, i)
+            if sid in dropped:
+                continue
+            rows.append({
+                "prompt": data_mod.render_prompt(s),
+                "completion": data_mod.sft_completion(s, self.cfg["sft"]["reasoning"]),
+                "ground_truth": json.dumps(s["answer"], ensure_ascii=False),
+                "prompt_id": sid,
+            })
+        return rows
+
+    # -- phases -----------------------------------------------------------------------------------
+
+    def _callback(self, tokenizer, eval_rows, stats, offset: int, phase: str):
+        from tooln1.callbacks import RunCallback
+
+        max_new = self.cfg["eval"]["max_new_tokens"] or self.cfg["grpo"]["max_completion_length"]
+        return RunCallback(self.w, stats=stats, tokenizer=tokenizer, eval_samples=eval_rows,
+                           eval_cfg=self.cfg["eval"], variant=self.cfg["reward"]["variant"], max_new_tokens=max_new,
+                           step_offset=offset, should_cancel=lambda: self.cancel_requested,
+                           write_rollouts=self.cfg["logging"]["rollouts"], phase=phase,
+                           total_steps=self.total_steps)
+
+    def _train(self, trainer, out_dir: str, cb) -> Any:
+        _quiet(trainer)
+        resume_from = latest_checkpoint(out_dir) if self.resume else None
+        if resume_from:
+            self.w.log(f"resuming from {os.path.relpath(resume_from, self.run_dir)}")
+        trainer.train(resume_from_checkpoint=resume_from)
+        self.step = trainer.state.global_step + cb.offset
+        return trainer.state
+
+    def run_sft(self, model_path: str, tokenizer, train_rows, eval_rows, out_dir: str, offset: int = 0):
+        from datasets import Dataset
+        from trl import SFTConfig, SFTTrainer
+
+        self.phase = "sft"
+        s = self.cfg["sft"]
+        args = SFTConfig(**_common_args(self.cfg, s, out_dir), max_length=s["max_length"],
+                         completion_only_loss=True, packing=False)
+        ds = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in train_rows])
+        cb = self._callback(tokenizer, eval_rows, None, offset, "sft")
+        trainer = SFTTrainer(model=load_model(model_path, self.cfg["precision"]), args=args, train_dataset=ds,
+                             processing_class=tokenizer, callbacks=[cb], peft_config=lora_config(self.cfg))
+        self._train(trainer, out_dir, cb)
+        return trainer, cb
+
+    def run_grpo(self, model_path: str, tokenizer, train_rows, eval_rows, out_dir: str, offset: int = 0):
+        from datasets import Dataset
+        from trl import GRPOConfig
+
+        from tooln1.rollouts import StepStats, make_reward_function
+
+        self.phase = "grpo"
+        g = self.cfg["grpo"]
+        args = GRPOConfig(
+            **_common_args(self.cfg, g, out_dir),
+            num_generations=g["num_generations"],
+            max_completion_length=g["max_completion_length"],
+            temperature=g["temperature"],
+            top_p=g["top_p"],
+            beta=g["beta"],
+            entropy_coef=g["entropy_coef"],
+            scale_rewards=g["scale_rewards"],
+            loss_type=g["loss_type"],
+            max_grad_norm=g["max_grad_norm"],
+            log_completions=False,
+        )
+        stats = StepStats(self.cfg["reward"]["variant"])
+        ds = Dataset.from_list([{k: r[k] for k in ("prompt", "ground_truth", "prompt_id")} for r in train_rows])
+        cb = self._callback(tokenizer, eval_rows, stats, offset, "grpo")
+        cls = _make_grpo_trainer_class()
+        trainer = cls(model=load_model(model_path, self.cfg["precision"]), reward_funcs=[make_reward_function(stats)],
+                      args=args, train_dataset=ds, processing_class=tokenizer, callbacks=[cb],
+                      peft_config=lora_config(self.cfg))
+        trainer.tooln1_stats = stats
+        trainer.tooln1_step_offset = offset
+        trainer.tooln1_num_generations = g["num_generations"]
+        self._train(trainer, out_dir, cb)
+        return trainer, cb
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    def execute(self) -> int:
+        previous = signal.signal(signal.SIGTERM, self._on_sigterm)
+        try:
+            return self._execute()
+        except PreflightRefused as e:
+            self.w.error(str(e), hint="fix the samples or the reward setting named in the report, or check with "
+                                      "python -m tooln1 preflight --config CONFIG")
+            self.w.run_finished("failed", step=self.step, message="pre-flight refused the run")
+            return 2
+        except (config_mod.ConfigError, data_mod.DataError, ModelPathError) as e:
+            self.w.error(str(e))
+            self.w.run_finished("failed", step=self.step, message=str(e).splitlines()[0])
+            return 2
+        except BaseException as e:  # noqa: BLE001 - every failure must reach the event log
+            if isinstance(e, KeyboardInterrupt):
+                self.w.run_finished("cancelled", step=self.step, message="interrupted")
+                return 130
+            hint = _oom_hint(self.cfg, self.phase) if _is_oom(e) else None
+            self.w.error(f"{type(e).__name__}: {e}", traceback=traceback.format_exc(), hint=hint)
+            self.w.run_finished("failed", step=self.step, message=f"{type(e).__name__} during {self.phase}")
+            return 1
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self.w.close()
+
+    def _execute(self) -> int:
+        import torch
+
+        cfg = self.cfg
+        _offline()
+        if cfg.get("threads"):
+            torch.set_num_threads(cfg["threads"])
+        check_model_dir(cfg["model"])
+        tokenizer = load_tokenizer(cfg["model"])
+        train, val = self._prepare_data(tokenizer)
+
+        dropped: set[str] = set()
+        if not self.skip_preflight:
+            from tooln1 import preflight
+
+            report = preflight.run_checks(cfg, tokenizer, train + val)
+            for c in report["checks"]:
+                if not c["ok"] and not c["fatal"]:
+                    self.w.warning(f"pre-flight {c['name']}: {c['message']}", code=f"preflight_{c['name']}")
+            if not report["ok"]:
+                raise PreflightRefused(preflight.format_report(report))
+            self.w.log(preflight.format_report(report))
+            dropped = set(report["dropped"])
+        train_rows = self._rows(tokenizer, train, dropped)
+        eval_rows = self._rows(tokenizer, val, dropped)
+
+        method = cfg["method"]
+        total = self.total_steps = self._planned_steps(len(train_rows))
+        self.w.run_started(model=cfg["model"], total_steps=total, data={
+            "train": cfg["data"]["train"], "validation": cfg["data"].get("validation"),
+            "train_samples": len(train_rows), "validation_samples": len(eval_rows), "dropped": len(dropped),
+            "prompt_tokens": None if self.skip_preflight else report["prompt_tokens"],
+        })
+        if self.cancel_requested:
+            self.w.run_finished("cancelled", step=0, message="cancelled before training started")
+            return 0
+
+        if method == "sft":
+            _, cb = self.run_sft(cfg["model"], tokenizer, train_rows, eval_rows, self.ckpt_root)
+        elif method == "grpo":
+            _, cb = self.run_grpo(cfg["model"], tokenizer, train_rows, eval_rows, self.ckpt_root)
+        else:
+            sft_dir = os.path.join(self.ckpt_root, "sft")
+            grpo_dir = os.path.join(self.ckpt_root, "grpo")
+            sft_final = os.path.join(self.ckpt_root, "sft-final")
+            sft_steps = self._phase_steps(cfg["sft"], len(train_rows), 1)
+            if not (self.resume and os.path.isfile(os.path.join(sft_final, "config.json"))):
+                trainer, cb = self.run_sft(cfg["model"], tokenizer, train_rows, eval_rows, sft_dir)
+                if cb.cancelled:
+                    self.w.run_finished("cancelled", step=self.step, message="cancelled during SFT")
+                    return 0
+                sft_steps = trainer.state.global_step
+                model = trainer.model
+                if cfg["lora"]["enabled"]:
+                    model = model.merge_and_unload()
+                model.save_pretrained(sft_final)
+                tokenizer.save_pretrained(sft_final)
+                with open(os.path.join(sft_final, "tooln1-phase.json"), "w") as f:
+                    json.dump({"sft_steps": sft_steps}, f)
+                self.w.checkpoint(sft_steps, sft_final)
+                del trainer, model
+            else:
+                with open(os.path.join(sft_final, "tooln1-phase.json")) as f:
+                    sft_steps = json.load(f)["sft_steps"]
+            _, cb = self.run_grpo(sft_final, tokenizer, train_rows, eval_rows, grpo_dir, offset=sft_steps)
+
+        if cb.cancelled:
+            self.w.run_finished("cancelled", step=self.step, message="cancelled (SIGTERM); checkpoint saved")
+            return 0
+        summary = {k: v for k, v in cb.last_eval.items() if k == "eval/reward/mean"}
+        self.w.run_finished("completed", step=self.step,
+                            message=f"finished at step {self.step}" + (f"; {summary}" if summary else ""))
+        return 0
+
+    def _phase_steps(self, section: dict[str, Any], n_rows: int, per_prompt: int) -> int:
+        if section.get("max_steps"):
+            return section["max_steps"]
+        per_step = section["per_device_batch_size"] * section["gradient_accumulation_steps"] // per_prompt
+        import math
+
+        return max(1, math.ceil(n_rows / max(per_step, 1)) * math.ceil(section["epochs"]))
+
+    def _planned_steps(self, n_rows: int) -> int | None:
+        cfg = self.cfg
+        g = self._phase_steps(cfg["grpo"], n_rows, cfg["grpo"]["num_generations"])
+        s = self._phase_steps(cfg["sft"], n_rows, 1)
+        return {"grpo": g, "sft": s, "sft-then-grpo": s + g}[cfg["method"]]
+
+
+def default_run_dir(config_path: str) -> str:
+    base = os.path.splitext(os.path.basename(config_path))[0]
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return os.path.join(os.path.dirname(os.path.abspath(config_path)), "runs", f"{base}-{stamp}")
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m tooln1 train", description=__doc__.splitlines()[0])
+    p.add_argument("--config", required=True, help="training config (JSON or YAML)")
+    p.add_argument("--run-dir", help="run directory (default: output_dir of the config, or runs/<name>-<time>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint")
+    p.add_argument("--skip-preflight", action="store_true", help="do not run the pre-flight checks (not advised)")
+    p.add_argument("--quiet", action="store_true", help="do not echo events to stdout")
+    a = p.parse_args(argv)
+    try:
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        pass
+    try:
+        cfg = config_mod.load(a.config)
+    except config_mod.ConfigError as e:
+        print(f"tooln1 train: {e}", file=sys.stderr)
+        if a.run_dir:  # the extension waits on the run directory: tell it there too
+            w = RunWriter(a.run_dir, method="unknown", config={}, config_path=a.config, echo=False)
+            w.error(str(e), hint="fix the config; `python -m tooln1 preflight --config FILE` checks it")
+            w.run_finished("failed", step=0, message="invalid config")
+            w.close()
+        return 2
+    run_dir = a.run_dir or cfg.get("output_dir") or default_run_dir(a.config)
+    if a.resume and not os.path.isfile(os.path.join(run_dir, "run.json")):
+        print(f"tooln1 train: --resume: {run_dir} holds no run (no run.json)", file=sys.stderr)
+        return 2
+    run = Run(cfg, run_dir, resume=a.resume, config_path=a.config, echo=not a.quiet,
+              skip_preflight=a.skip_preflight)
+    return run.execute()

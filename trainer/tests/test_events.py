@@ -1,0 +1,88 @@
+import json
+import re
+import math
+import os
+
+import pytest
+
+from tooln1.events import RunWriter, read_events, utc_now
+
+TYPES_TS = os.path.join(os.path.dirname(__file__), "..", "..", "src", "core", "types.ts")
+
+
+def test_run_json_and_events(tmp_path, capsys):
+    run = tmp_path / "run"
+    w = RunWriter(str(run), method="grpo", config={"model": "m"}, config_path=str(tmp_path / "c.yaml"))
+    info = json.loads((run / "run.json").read_text())
+    assert info["v"] == 1 and info["status"] == "running" and info["pid"] == os.getpid()
+    assert info["method"] == "grpo" and info["config"] == {"model": "m"} and info["started"].endswith("Z")
+    w.run_started(model="m", data={"train_samples": 3}, total_steps=None)
+    w.metrics(1, {"reward/mean": 0.5, "kl": float("nan"), "loss": math.inf}, total_steps=10, epoch=0.1)
+    w.checkpoint(2, str(run / "checkpoints" / "checkpoint-2"))
+    w.warning("careful", code="x")
+    w.run_finished("completed", step=2)
+    w.close()
+    events = read_events(str(run))
+    assert [e["type"] for e in events] == ["run_started", "metrics", "checkpoint", "warning", "run_finished"]
+    for e in events:
+        assert e["v"] == 1 and e["time"].endswith("Z")
+    assert events[0]["total_steps"] is None and events[0]["pid"] == os.getpid()
+    assert events[1]["metrics"] == {"reward/mean": 0.5, "kl": None, "loss": None}  # never NaN on the wire
+    assert events[2]["path"] == "checkpoints/checkpoint-2"
+    info = json.loads((run / "run.json").read_text())
+    assert info["status"] == "completed" and info["finished"] == events[-1]["time"]
+    # echoed to stdout, one line per event, same bytes
+    out = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in out] == events
+
+
+def test_rollouts_file_is_atomic_and_event_follows(tmp_path):
+    w = RunWriter(str(tmp_path / "r"), method="grpo", config={}, echo=False)
+    records = [{"v": 1, "step": 7, "prompt_id": "a", "group_index": i, "completion": "x", "reward": 1.0} for i in range(3)]
+    e = w.rollouts(7, records)
+    assert e == {**e, "type": "rollouts", "step": 7, "path": "rollouts/step-00007.jsonl", "count": 3}
+    lines = (tmp_path / "r" / "rollouts" / "step-00007.jsonl").read_text().splitlines()
+    assert [json.loads(x) for x in lines] == records
+    assert not [p for p in os.listdir(tmp_path / "r" / "rollouts") if ".tmp" in p]
+
+
+def test_resume_appends_and_repairs_a_torn_last_line(tmp_path):
+    run = str(tmp_path / "r")
+    w = RunWriter(run, method="sft", config={}, echo=False)
+    w.log("one")
+    w.close()
+    with open(os.path.join(run, "events.jsonl"), "a") as f:
+        f.write('{"v":1,"type":"met')  # what a kill in the middle of a write could leave
+    started = json.loads(open(os.path.join(run, "run.json")).read())["started"]
+    w = RunWriter(run, method="sft", config={}, echo=False, resume=True)
+    w.log("two")
+    w.close()
+    assert [e["message"] for e in read_events(run)] == ["one", "two"]
+    assert json.loads(open(os.path.join(run, "run.json")).read())["started"] == started
+
+
+def test_rejects_unknown_types_and_statuses(tmp_path):
+    w = RunWriter(str(tmp_path / "r"), method="grpo", config={}, echo=False)
+    with pytest.raises(ValueError):
+        w.emit("progress", step=1)
+    with pytest.raises(ValueError):
+        w.run_finished("running")
+
+
+def test_event_types_match_types_ts():
+    """The writer's event types and statuses are exactly the TrainEvent union of src/core/types.ts."""
+    import re
+
+    from tooln1.events import EVENT_TYPES, FINAL_STATUSES
+
+    src = open(TYPES_TS, encoding="utf-8").read()
+    union = src[src.index("export type TrainEvent ="):src.index("export type TrainEventType")]
+    assert sorted(re.findall(r'type: "(\w+)"', union)) == sorted(EVENT_TYPES)
+    statuses = re.search(r"export type RunStatus = ([^;]+);", src).group(1)
+    assert sorted(re.findall(r'"(\w+)"', statuses)) == sorted(FINAL_STATUSES + ("running",))
+
+
+def test_time_format():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", utc_now())
+
+
