@@ -49,7 +49,11 @@ function launch(name: string, cfg: string, extra: { logFile?: string } = {}) {
     onEvent(r, ev) {
       events.push(ev);
       if (ev.type === "metrics" && r.running) liveMetrics++;
-      for (const w of waiters.slice()) if (w.pred(ev)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(ev));
+      for (const w of waiters.slice()) {
+        if (!w.pred(ev)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(ev);
+      }
     },
     onOutput: (_r, text) => output.push(text),
     onExit: () => exited(),
