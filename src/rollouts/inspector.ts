@@ -9,19 +9,19 @@ import type { Ctx } from "../context";
 import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
+import { inspectorHtml } from "./inspectorHtml";
 import type { RolloutFilter, RowDetail, ToHost } from "../../webview/inspector/protocol";
 
 export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
 
-export function inspectorHtml(webview: vscode.Webview, distUri: vscode.Uri, title: string): string {
-  const nonce = randomBytes(16).toString("base64");
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js"));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css"));
-  const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join("; ");
-  const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="${style}"><title>${esc(title)}</title></head>
-<body><script nonce="${nonce}" src="${script}"></script></body></html>`;
+function htmlFor(webview: vscode.Webview, distUri: vscode.Uri, title: string): string {
+  return inspectorHtml({
+    cspSource: webview.cspSource,
+    nonce: randomBytes(16).toString("base64"),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js")).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css")).toString(),
+    title,
+  });
 }
 
 /** Wires one webview to a new index over `paths`. Returns what to dispose with the webview. */
@@ -49,7 +49,7 @@ export function attachInspector(
     },
   });
   const sub = webview.onDidReceiveMessage((m: ToHost) => void opened.then(() => session.handle(m), () => undefined));
-  webview.html = inspectorHtml(webview, dist, opts.title);
+  webview.html = htmlFor(webview, dist, opts.title);
   return new vscode.Disposable(() => {
     sub.dispose();
     session.dispose();
