@@ -73,7 +73,7 @@ before(async () => {
   });
   client = new RolloutIndexClient(join(DIST, "index.worker.js"));
   await client.open([file], "binary", false);
-  session = new InspectorSession(client, (m) => void page.evaluate((msg) => window.postMessage(msg, "*"), m as unknown), { title: "evil", variant: "binary", filter: {} }, {
+  session = new InspectorSession(client, (m) => void page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, "*"), m as unknown), { title: "evil", variant: "binary", filter: {} }, {
     openPreview: () => undefined,
     revealLine: () => undefined,
   });
@@ -101,21 +101,31 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Waits for the row-count marker (the ready marker end-to-end tests use too). */
+const countIs = (n: number): Promise<unknown> => page.waitForFunction(`document.getElementById("row-count")?.dataset.count === "${n}"`);
+
 async function assertInert(): Promise<void> {
-  const r = await page.evaluate(() => ({
-    pwned: (window as unknown as { __pwned?: string }).__pwned ?? null,
-    links: document.body.querySelectorAll("a, [href]").length,
-    imgs: document.querySelectorAll("img, svg, iframe, object, embed, textarea").length,
-    scripts: document.querySelectorAll("script").length,
-    handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
-  }));
+  const r = await page.evaluate(() => {
+    interface El {
+      attributes: ArrayLike<{ name: string }>;
+    }
+    const g = globalThis as unknown as { __pwned?: string; document: { body: { querySelectorAll(s: string): ArrayLike<El> }; querySelectorAll(s: string): ArrayLike<El> } };
+    const all = Array.from(g.document.querySelectorAll("*"));
+    return {
+      pwned: g.__pwned ?? null,
+      links: g.document.body.querySelectorAll("a, [href]").length,
+      imgs: g.document.querySelectorAll("img, svg, iframe, object, embed, textarea").length,
+      scripts: g.document.querySelectorAll("script").length,
+      handlers: all.filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
+    };
+  });
   assert.deepEqual(r, { pwned: null, links: 0, imgs: 0, scripts: 1, handlers: 0 });
   assert.deepEqual(dialogs, []);
 }
 
 test("handshake, then every rollout is listed", async () => {
   await page.waitForSelector("body[data-ready='1']");
-  await page.waitForFunction((n) => document.getElementById("row-count")?.dataset.count === String(n), records.length);
+  await countIs(records.length);
   assert.equal(toHost[0].type, "ready");
   await page.waitForSelector("#viewport .row[data-row]");
   await assertInert();
@@ -151,15 +161,15 @@ test("group, prompt history and summary render and stay inert", async () => {
 
 test("filtering by reason code and text goes through the host", async () => {
   await page.selectOption("#f-reason", "wrong_argument_value");
-  await page.waitForFunction(() => document.getElementById("row-count")?.dataset.count !== "24");
+  await page.waitForFunction(`document.getElementById("row-count")?.dataset.count !== "${records.length}"`);
   const expected = records.filter((r) => r.details.reason === "wrong_argument_value").length;
-  await page.waitForFunction((n) => document.getElementById("row-count")?.dataset.count === String(n), expected);
+  await countIs(expected);
   await page.selectOption("#f-reason", "");
   await page.fill("#f-text", "__PWNED = 'SCRIPT'");
-  await page.waitForFunction(() => document.getElementById("row-count")?.dataset.count === "10");
+  await countIs(10);
   await page.fill("#f-text", "");
   await page.check("#f-groups");
-  await page.waitForFunction(() => document.getElementById("row-count")?.dataset.count === "12");
+  await countIs(12);
   await page.click("#viewport .row[data-group]");
   await page.waitForSelector("#detail .side-by-side");
   await assertInert();
