@@ -102,7 +102,8 @@ after(async () => {
 });
 
 /** Waits for the row-count marker (the ready marker end-to-end tests use too). */
-const countIs = (n: number): Promise<unknown> => page.waitForFunction(`document.getElementById("row-count")?.dataset.count === "${n}"`);
+type Doc = { document: { getElementById(id: string): { dataset: { count?: string } } | null } };
+const countIs = (n: number): Promise<unknown> => page.waitForFunction((want) => (globalThis as unknown as Doc).document.getElementById("row-count")?.dataset.count === want, String(n));
 
 async function assertInert(): Promise<void> {
   const r = await page.evaluate(() => {
@@ -161,7 +162,7 @@ test("group, prompt history and summary render and stay inert", async () => {
 
 test("filtering by reason code and text goes through the host", async () => {
   await page.selectOption("#f-reason", "wrong_argument_value");
-  await page.waitForFunction(`document.getElementById("row-count")?.dataset.count !== "${records.length}"`);
+  await page.waitForFunction((all) => (globalThis as unknown as Doc).document.getElementById("row-count")?.dataset.count !== all, String(records.length));
   const expected = records.filter((r) => r.details.reason === "wrong_argument_value").length;
   await countIs(expected);
   await page.selectOption("#f-reason", "");
