@@ -1,0 +1,148 @@
+"""Trainer overhead benchmark -> bench/results/train.json.
+
+A short GRPO run on the tiny model through `tooln1 train` (events, rollout files, per-step reward
+statistics, checkpoint at the end) against a plain TRL GRPOTrainer script with the same model, data,
+reward and GRPOConfig, side by side, alternating, best of `--repeats` each. Both are timed by the
+same callback from on_train_begin to on_train_end. Target: ours / plain tokens/s >= 0.95.
+
+    .venv/bin/python trainer/bench/train_bench.py [--steps 12] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import torch  # noqa: E402
+from transformers import TrainerCallback  # noqa: E402
+
+from tooln1 import data as data_mod  # noqa: E402
+from tooln1 import synthetic  # noqa: E402
+from tooln1.config import from_dict  # noqa: E402
+from tooln1.tiny import make_tiny_model  # noqa: E402
+from tooln1.train import Run, _common_args, load_model  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+class Timer(TrainerCallback):
+    def __init__(self) -> None:
+        self.t0 = self.t1 = 0.0
+        self.tokens = 0
+        self.steps = 0
+
+    def on_train_begin(self, args, state, control, **kw):
+        self.t0 = time.perf_counter()
+
+    def on_train_end(self, args, state, control, **kw):
+        self.t1 = time.perf_counter()
+        self.tokens = int(state.num_input_tokens_seen)
+        self.steps = state.global_step
+
+    def result(self) -> dict:
+        s = self.t1 - self.t0
+        return {"seconds": s, "steps": self.steps, "tokens": self.tokens,
+                "tokens_per_s": self.tokens / s, "steps_per_s": self.steps / s}
+
+
+def config(model: str, train: str, steps: int) -> dict:
+    return from_dict({
+        "model": model, "method": "grpo", "seed": 0,
+        "data": {"train": train, "validation_split": 0},
+        "grpo": {"max_steps": steps, "per_device_batch_size": 10, "max_completion_length": 48,
+                 "learning_rate": 1e-5, "temperature": 1.0},
+        "eval": {"every_steps": 0}, "checkpoint": {"every_steps": 1000, "keep": 1}, "threads": 2,
+    })
+
+
+def run_ours(cfg: dict, run_dir: str) -> dict:
+    timer = Timer()
+
+    class BenchRun(Run):
+        def _train(self, trainer, out_dir, cb):
+            trainer.add_callback(timer)
+            return super()._train(trainer, out_dir, cb)
+
+    code = BenchRun(cfg, run_dir, echo=False).execute()
+    assert code == 0, f"tooln1 run failed ({code}); see {run_dir}/events.jsonl"
+    return timer.result()
+
+
+def run_plain(cfg: dict, out_dir: str) -> dict:
+    """What a user would write with TRL alone: the same model, prompts, reward and GRPOConfig."""
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+    from trl import GRPOConfig, GRPOTrainer
+
+    from tooln1 import reward
+
+    g = cfg["grpo"]
+    tok = AutoTokenizer.from_pretrained(cfg["model"])
+    samples = data_mod.load_samples(cfg["data"]["train"])
+    ds = Dataset.from_list([{"prompt": data_mod.render_prompt(s), "answer": json.dumps(s["answer"])}
+                            for s in samples])
+
+    def tool_reward(prompts, completions, answer, **kw):
+        return [float(reward.score(c, json.loads(a))["reward"]) for c, a in zip(completions, answer)]
+
+    args = GRPOConfig(**_common_args(cfg, g, out_dir), num_generations=g["num_generations"],
+                      max_completion_length=g["max_completion_length"], temperature=g["temperature"],
+                      top_p=g["top_p"], beta=g["beta"], entropy_coef=g["entropy_coef"],
+                      scale_rewards=g["scale_rewards"], loss_type=g["loss_type"], max_grad_norm=g["max_grad_norm"])
+    timer = Timer()
+    trainer = GRPOTrainer(model=load_model(cfg["model"], "fp32"), reward_funcs=[tool_reward], args=args,
+                          train_dataset=ds, processing_class=tok, callbacks=[timer])
+    trainer.train()
+    return timer.result()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=12)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out", default=os.path.join(REPO, "bench", "results", "train.json"))
+    a = p.parse_args()
+    torch.set_num_threads(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = make_tiny_model(os.path.join(tmp, "model"), seed=0)
+        train = os.path.join(tmp, "train.jsonl")
+        synthetic.write_jsonl(train, synthetic.generate(200, seed=1))
+        cfg = config(model, train, a.steps)
+        ours, plain = [], []
+        for i in range(a.repeats):  # alternate so machine load affects both alike
+            ours.append(run_ours(cfg, os.path.join(tmp, f"ours-{i}")))
+            plain.append(run_plain(cfg, os.path.join(tmp, f"plain-{i}")))
+            print(f"repeat {i}: ours {ours[-1]['tokens_per_s']:.0f} tok/s, plain {plain[-1]['tokens_per_s']:.0f} tok/s",
+                  file=sys.stderr)
+    best_ours = max(ours, key=lambda r: r["tokens_per_s"])
+    best_plain = max(plain, key=lambda r: r["tokens_per_s"])
+    result = {
+        "benchmark": "train",
+        "what": f"GRPO on the tiny model, {a.steps} steps of 10 rollouts (2 prompts x 5), CPU",
+        "ours": {"name": "python -m tooln1 train (events, rollouts, reward stats, final checkpoint)", **best_ours},
+        "baseline": {"name": "plain TRL GRPOTrainer script, same model/data/reward/GRPOConfig", **best_plain},
+        "ratio_tokens_per_s": best_ours["tokens_per_s"] / best_plain["tokens_per_s"],
+        "ratio_steps_per_s": best_ours["steps_per_s"] / best_plain["steps_per_s"],
+        "target_ratio": 0.95,
+        "repeats": {"ours": ours, "baseline": plain},
+        "machine": {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "platform": platform.platform(),
+                    "python": platform.python_version(), "torch": torch.__version__, "gpu": None},
+        "command": ".venv/bin/python trainer/bench/train_bench.py " + " ".join(sys.argv[1:]),
+    }
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps({k: result[k] for k in ("ratio_tokens_per_s", "ratio_steps_per_s")}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
