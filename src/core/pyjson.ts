@@ -441,7 +441,7 @@ export { sortedKeys };
 /** Plain JSON for display and the public ParseResult (big ints and 1.0 lose their form). */
 export function toJson(v: PyJson): Json {
   if (v === null || typeof v === "boolean" || typeof v === "string") return v;
-  if (v instanceof PyNum) return v.value;
+  if (v instanceof PyNum) return v.isFloat || v.text !== "-0" ? v.value : 0; // Python's int -0 is 0
   if (Array.isArray(v)) return v.map(toJson);
   const o: { [k: string]: Json } = {};
   for (const [k, x] of v) {

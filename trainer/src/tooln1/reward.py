@@ -55,10 +55,17 @@ def _norm(v: Any) -> Any:
     t = type(v)
     if t is float:
         return int(v) if v.is_integer() else v
+    # Plain loops, not comprehensions: one frame per nesting level (payloads nest up to 512).
     if t is dict:
-        return {k: _norm(x) for k, x in v.items()}
+        d = {}
+        for k, x in v.items():
+            d[k] = _norm(x)
+        return d
     if t is list:
-        return [_norm(x) for x in v]
+        out = []
+        for x in v:
+            out.append(_norm(x))
+        return out
     return v
 
 
