@@ -5,8 +5,8 @@
  * computed for lines with problems.
  */
 import type { Json, ToolDef } from "../../src/core/types";
-import { readToolList, indexTools, checkCall, validateSample, wouldPaperDrop } from "./core";
-import { CODES, type JsonPath, type PathProblem, type Problem } from "./problems";
+import { readToolList, normalizeTool, indexTools, checkCall, validateSample, wouldPaperDrop } from "./core";
+import { CODES, type FixData, type JsonPath, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
 import { safeParseTree, placeProblems, rangeOfPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
 import type { ParseError } from "jsonc-parser";
@@ -27,6 +27,14 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 /** Checks one dataset line. Never throws. */
 export function checkDatasetLine(text: string): LineResult {
+  if (text.length === 0 || isBlank(text)) return EMPTY;
+  const fast = fastPath(text);
+  if (fast) return fast;
+  return checkDatasetLineSlow(text);
+}
+
+/** The straightforward check (parse everything, read every tool); the fast path must agree with it. */
+export function checkDatasetLineSlow(text: string): LineResult {
   if (text.length === 0 || isBlank(text)) return EMPTY;
   let value: unknown;
   try {
@@ -74,8 +82,8 @@ function syntaxProblems(text: string, e: unknown): Problem[] {
   return out;
 }
 
-/** Checks a parsed sample; `text` is only used to place problems. */
-export function checkSampleValue(value: unknown, text: string): LineResult {
+/** Checks a parsed sample; `text` is only used to place problems. `pre`: the line's tools, already read. */
+export function checkSampleValue(value: unknown, text: string, pre?: PreReadTools): LineResult {
   const pp: PathProblem[] = [];
   if (!isObj(value)) {
     return { problems: [{ code: CODES.sampleNotObject, severity: "error", message: `A dataset line must be a JSON object like {"tools": [...], "messages": [...], "answer": [...]}, not ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}.`, start: 0, end: Math.max(1, text.length) }] };
@@ -91,7 +99,11 @@ export function checkSampleValue(value: unknown, text: string): LineResult {
   // The line's tools.
   let tools: ToolDef[] = [];
   const rawTools = value.tools;
-  if (Array.isArray(rawTools)) {
+  if (pre) {
+    tools = pre.tools;
+    for (const p of pre.problems) pp.push(p);
+    result.toolNames = tools.map((t) => t.name);
+  } else if (Array.isArray(rawTools)) {
     const rl = guard(() => readToolList(rawTools), pp);
     if (rl) {
       tools = rl.tools;
@@ -160,4 +172,212 @@ export function duplicateIdProblem(text: string, id: string, firstLine: number):
 
 export function lineTooLongProblem(bytes: number): Problem {
   return { code: CODES.lineTooLong, severity: "error", message: `Line of ${(bytes / 1048576).toFixed(0)} MB is too long to check: split the sample or shorten its content.`, start: 0, end: 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast path. Datasets repeat the same tools on many lines: each distinct tool text is parsed and
+// checked once (cached by its exact text), and only the rest of the line goes through JSON.parse.
+// A line the scanner does not fully understand takes the slow path; tests hold both to the same answers.
+
+interface PreReadTools {
+  tools: ToolDef[];
+  problems: PathProblem[];
+}
+
+interface ToolEntry {
+  raw: Json;
+  tool?: ToolDef;
+  /** Problems relative to the tool: the core's structural ones, and the deep ones. */
+  structural: PathProblem[];
+  deep: PathProblem[];
+}
+
+/**
+ * Tools by their exact text, looked up without slicing the line. Tools of at least PREFIX chars are
+ * found by the hash of their first PREFIX chars (so the scanner can skip a known tool without
+ * scanning it), shorter ones by the hash of their whole text; `startsWith` at the offset confirms.
+ */
+interface Cached {
+  src: string;
+  entry: ToolEntry | null;
+}
+const PREFIX = 128;
+const byPrefix = new Map<number, Cached[]>();
+const byWhole = new Map<number, Cached[]>();
+let toolCacheSize = 0;
+const TOOL_CACHE_MAX = 20_000;
+
+function hashRange(text: string, start: number, end: number): number {
+  let h = (end - start) | 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h;
+}
+
+/** A cached tool whose text starts at `i`, if any. */
+function lookupAt(text: string, i: number): Cached | undefined {
+  if (text.length - i < PREFIX) return undefined;
+  const b = byPrefix.get(hashRange(text, i, i + PREFIX));
+  if (b) for (const c of b) if (text.startsWith(c.src, i)) return c;
+  return undefined;
+}
+
+function toolEntry(text: string, start: number, end: number): ToolEntry | null {
+  const len = end - start;
+  const map = len >= PREFIX ? byPrefix : byWhole;
+  const h = len >= PREFIX ? hashRange(text, start, start + PREFIX) : hashRange(text, start, end);
+  const bucket = map.get(h);
+  if (bucket) for (const b of bucket) if (b.src.length === len && text.startsWith(b.src, start)) return b.entry;
+  const src = text.slice(start, end);
+  let e: ToolEntry | null;
+  try {
+    const raw = JSON.parse(src) as Json;
+    const n = normalizeTool(raw, []);
+    const structural = n.problems.map((p) => p as PathProblem);
+    const deep = n.tool ? checkTools([{ raw, dialect: n.tool.dialect, path: [], name: n.tool.name }]) : [];
+    e = { raw, ...(n.tool ? { tool: n.tool } : {}), structural, deep };
+  } catch {
+    e = null;
+  }
+  if (toolCacheSize >= TOOL_CACHE_MAX) {
+    byPrefix.clear();
+    byWhole.clear();
+    toolCacheSize = 0;
+  }
+  const list = map.get(h) ?? [];
+  list.push({ src, entry: e });
+  map.set(h, list);
+  toolCacheSize++;
+  return e;
+}
+
+/** The `"tools"` array of a line: its span and its elements' spans (objects only), or undefined. */
+interface ToolsSpan {
+  start: number;
+  end: number;
+  /** Start and end offset of each element. */
+  items: number[];
+  /** Each element's cached entry when the scanner recognised it (undefined: look it up). */
+  known: (Cached | undefined)[];
+}
+
+function scanTools(text: string): ToolsSpan | undefined {
+  const n = text.length;
+  let i = 0;
+  while (i < n && text.charCodeAt(i) <= 32) i++;
+  if (text.charCodeAt(i) !== 123 /* { */) return undefined;
+  let depth = 0;
+  let key: string | undefined;
+  let expectKey = false;
+  let inTools = false;
+  let toolsKeys = 0;
+  let cur: ToolsSpan | undefined;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      let j = text.indexOf('"', i + 1);
+      while (j !== -1) {
+        let b = 0;
+        for (let k = j - 1; text.charCodeAt(k) === 92; k--) b++;
+        if ((b & 1) === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      if (j === -1) return undefined;
+      if (depth === 1 && expectKey) {
+        key = text.slice(i + 1, j);
+        expectKey = false;
+        if (key.includes("\\")) return undefined; // escaped keys: let JSON.parse decide
+        if (key === "tools" && ++toolsKeys > 1) return undefined;
+      } else if (inTools && depth === 2) return undefined; // a string element: slow path
+      i = j;
+      continue;
+    }
+    if (c === 123 || c === 91) {
+      if (inTools && depth === 2) {
+        if (c !== 123) return undefined; // an array element: slow path
+        const hit = lookupAt(text, i);
+        if (hit) {
+          cur!.items.push(i, i + hit.src.length);
+          cur!.known.push(hit);
+          i += hit.src.length - 1;
+          continue;
+        }
+        cur!.items.push(i);
+        cur!.known.push(undefined);
+      }
+      depth++;
+      if (depth === 1) expectKey = true;
+      else if (depth === 2 && key === "tools") {
+        if (c !== 91) return undefined; // not an array: the slow path reports it
+        inTools = true;
+        cur = { start: i, end: -1, items: [], known: [] };
+      }
+    } else if (c === 125 || c === 93) {
+      if (depth === 3 && inTools) cur!.items.push(i + 1);
+      else if (depth === 2 && inTools) {
+        // The rest of the line is validated by JSON.parse (a repeated "tools" key shows there).
+        cur!.end = i + 1;
+        return cur;
+      }
+      depth--;
+      if (depth === 1) key = undefined;
+      if (depth === 0) return undefined; // no "tools" array
+
+    } else if (c === 44 /* , */) {
+      if (depth === 1) expectKey = true;
+    } else if (depth === 2 && inTools && c > 32) return undefined; // a number/literal element
+  }
+  return undefined;
+}
+
+function prefixFix(d: FixData, pre: JsonPath): FixData {
+  switch (d.fix) {
+    case "required": return { ...d, schemaPath: [...pre, ...d.schemaPath] };
+    case "rename": return { ...d, namePath: [...pre, ...d.namePath] };
+    case "bfcl": return { ...d, toolPath: [...pre, ...d.toolPath] };
+    case "type": return { ...d, typePath: [...pre, ...d.typePath] };
+  }
+}
+
+const TOOLS_SENTINEL = '"\\u0000tooln1-tools"';
+const TOOLS_VALUE = "\u0000tooln1-tools";
+
+function fastPath(text: string): LineResult | undefined {
+  if (text.length < 64) return undefined;
+  const span = scanTools(text);
+  if (!span) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(0, span.start) + TOOLS_SENTINEL + text.slice(span.end));
+  } catch {
+    return undefined;
+  }
+  if (!isObj(value) || value.tools !== TOOLS_VALUE) return undefined;
+  try {
+    const raws: Json[] = [];
+    const tools: ToolDef[] = [];
+    const structural: PathProblem[] = [];
+    const deep: PathProblem[] = [];
+    const seen = new Set<string>();
+    const at = (p: PathProblem, i: number): PathProblem => ({ ...p, path: ["tools", i, ...p.path], ...(p.data ? { data: prefixFix(p.data, ["tools", i]) } : {}) });
+    for (let k = 0, i = 0; k < span.items.length; k += 2, i++) {
+      const e = span.known[i]?.entry ?? toolEntry(text, span.items[k], span.items[k + 1]);
+      if (!e) return undefined;
+      raws.push(e.raw);
+      // The same reading as readToolList over an array: path [i], the first tool of a name wins.
+      for (const p of e.structural) structural.push(at(p, i));
+      if (!e.tool) continue;
+      if (seen.has(e.tool.name)) {
+        const namePath = e.tool.dialect === "openai" ? ["tools", i, "function", "name"] : ["tools", i, "name"];
+        structural.push(withFix({ code: "duplicate_name", severity: "error", message: `another tool is already named '${e.tool.name}'`, path: namePath }, null, []));
+        continue;
+      }
+      seen.add(e.tool.name);
+      tools.push({ ...e.tool, path: [i] });
+      for (const p of e.deep) deep.push(at(p, i));
+    }
+    value.tools = raws;
+    return checkSampleValue(value, text, { tools, problems: structural.concat(deep) });
+  } catch {
+    return undefined;
+  }
 }

@@ -100,7 +100,7 @@ export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: Js
     if (!isObj(params)) continue;
     const paramsPath = [...base, layout.paramsKey];
     const ctx: WalkCtx = { out, root: params, rootPath: paramsPath, dialect: t.dialect, toolPath: t.path, bfclReported: false, deepReported: false };
-    walkSchema(params, paramsPath, 0, ctx, true);
+    walkSchema(params, { up: null, key: "", base: paramsPath }, 0, ctx, true);
   }
   return out;
 }
@@ -115,123 +115,181 @@ interface WalkCtx {
   deepReported: boolean;
 }
 
-const SCHEMA_MAP_KEYS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
-const SCHEMA_KEYS = ["additionalProperties", "items", "additionalItems", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems"];
-const SCHEMA_LIST_KEYS = ["anyOf", "oneOf", "allOf", "prefixItems"];
-const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
-const COUNT_KEYS = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"];
-const STRING_KEYS = ["description", "title", "format", "$id", "$schema", "$comment", "contentMediaType", "contentEncoding"];
-const BOOL_KEYS = ["uniqueItems", "deprecated", "readOnly", "writeOnly", "nullable"];
+/**
+ * A path built only when a problem is reported: each level links to its parent, so walking a clean
+ * schema allocates one small object per node and no arrays.
+ */
+interface LP {
+  up: LP | null;
+  key: string | number;
+  base?: JsonPath;
+}
+const child = (up: LP, key: string | number): LP => ({ up, key });
+function toPath(lp: LP, ...more: (string | number)[]): JsonPath {
+  const keys: (string | number)[] = [];
+  let cur: LP | null = lp;
+  let base: JsonPath = [];
+  while (cur) {
+    if (cur.base) {
+      base = cur.base;
+      break;
+    }
+    keys.push(cur.key);
+    cur = cur.up;
+  }
+  return [...base, ...keys.reverse(), ...more];
+}
 
-function walkSchema(node: unknown, path: JsonPath, depth: number, ctx: WalkCtx, isRoot = false): void {
+const enum K { Map, Schema, List, Number, Count, String, Bool, Pattern, Required, Enum, Default, Ref, Items, Other }
+const KEY_KIND = new Map<string, K>();
+for (const k of ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]) KEY_KIND.set(k, K.Map);
+for (const k of ["additionalProperties", "additionalItems", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems"]) KEY_KIND.set(k, K.Schema);
+for (const k of ["anyOf", "oneOf", "allOf", "prefixItems"]) KEY_KIND.set(k, K.List);
+for (const k of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]) KEY_KIND.set(k, K.Number);
+for (const k of ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"]) KEY_KIND.set(k, K.Count);
+for (const k of ["description", "title", "format", "$id", "$schema", "$comment", "contentMediaType", "contentEncoding"]) KEY_KIND.set(k, K.String);
+for (const k of ["uniqueItems", "deprecated", "readOnly", "writeOnly", "nullable"]) KEY_KIND.set(k, K.Bool);
+KEY_KIND.set("pattern", K.Pattern);
+KEY_KIND.set("required", K.Required);
+KEY_KIND.set("enum", K.Enum);
+KEY_KIND.set("default", K.Default);
+KEY_KIND.set("$ref", K.Ref);
+KEY_KIND.set("items", K.Items);
+
+function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot = false): void {
   if (typeof node === "boolean") return;
   if (!isObj(node)) {
-    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path, message: `A schema must be an object (or true/false), found ${kind(node)}: write for example {"type": "string"}.` });
+    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp), message: `A schema must be an object (or true/false), found ${kind(node)}: write for example {"type": "string"}.` });
     return;
   }
   if (depth > MAX_DEPTH) {
-    if (!ctx.deepReported) ctx.out.push({ code: CODES.schemaTooDeep, severity: "warning", path, message: `Schema nested deeper than ${MAX_DEPTH} levels: not checked further. Flatten it or use $ref.` });
+    if (!ctx.deepReported) ctx.out.push({ code: CODES.schemaTooDeep, severity: "warning", path: toPath(lp), message: `Schema nested deeper than ${MAX_DEPTH} levels: not checked further. Flatten it or use $ref.` });
     ctx.deepReported = true;
     return;
   }
-  // type
-  const types = checkType(node, path, ctx);
-  // keywords with fixed value shapes (the meta-schema)
-  for (const k of NUMBER_KEYS) if (k in node && typeof node[k] !== "number" && !(k.startsWith("exclusive") && typeof node[k] === "boolean")) bad(ctx, path, k, `"${k}" must be a number.`);
-  if (typeof node.multipleOf === "number" && !(node.multipleOf > 0)) bad(ctx, path, "multipleOf", `"multipleOf" must be greater than 0.`);
-  for (const k of COUNT_KEYS) if (k in node && !(Number.isInteger(node[k]) && (node[k] as number) >= 0)) bad(ctx, path, k, `"${k}" must be a non-negative integer.`);
-  for (const k of STRING_KEYS) if (k in node && typeof node[k] !== "string") bad(ctx, path, k, `"${k}" must be a string.`);
-  for (const k of BOOL_KEYS) if (k in node && typeof node[k] !== "boolean") bad(ctx, path, k, `"${k}" must be true or false.`);
-  if ("pattern" in node) {
-    if (typeof node.pattern !== "string") bad(ctx, path, "pattern", `"pattern" must be a string holding a regular expression.`);
-    else if (!validRegex(node.pattern)) bad(ctx, path, "pattern", `"pattern" is not a valid regular expression: fix its syntax.`);
-  }
-  if (node.patternProperties !== undefined && isObj(node.patternProperties)) {
-    for (const p of Object.keys(node.patternProperties)) if (!validRegex(p)) ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, "patternProperties", p], key: true, message: `Pattern "${clip(p)}" is not a valid regular expression.` });
-  }
-  // sub-schemas
-  for (const k of SCHEMA_MAP_KEYS) {
-    if (!(k in node)) continue;
-    const m = node[k];
-    if (!isObj(m)) {
-      bad(ctx, path, k, `"${k}" must be an object mapping names to schemas.`);
-      continue;
-    }
-    for (const [name, sub] of Object.entries(m)) {
-      walkSchema(sub, [...path, k, name], depth + 1, ctx);
-      if (k === "properties" && isObj(sub) && typeof sub.description !== "string" && !("$ref" in sub)) {
-        ctx.out.push({ code: CODES.missingParameterDescription, severity: "hint", path: [...path, k, name], key: true, message: `Parameter "${clip(name)}" has no description: add one so the model knows what to pass.` });
-      }
-    }
-  }
-  for (const k of SCHEMA_KEYS) {
-    if (!(k in node)) continue;
-    if (k === "items" && Array.isArray(node.items)) node.items.forEach((s, i) => walkSchema(s, [...path, "items", i], depth + 1, ctx));
-    else walkSchema(node[k], [...path, k], depth + 1, ctx);
-  }
-  for (const k of SCHEMA_LIST_KEYS) {
-    if (!(k in node)) continue;
-    const l = node[k];
-    if (!Array.isArray(l) || (l.length === 0 && k !== "prefixItems")) bad(ctx, path, k, `"${k}" must be a non-empty array of schemas.`);
-    else l.forEach((s, i) => walkSchema(s, [...path, k, i], depth + 1, ctx));
-  }
-  // required
-  if ("required" in node) {
-    const req = node.required;
-    if (typeof req === "boolean" && !isRoot) {
-      // draft-3 style `"required": true` inside a property: accepted by many tool authors, but not JSON Schema.
-      ctx.out.push({ code: CODES.invalidSchema, severity: "warning", path: [...path, "required"], message: `"required": ${req} inside a property is draft-3 style; list required names in the parent's "required" array instead.` });
-    } else if (!Array.isArray(req)) bad(ctx, path, "required", `"required" must be an array of property names.`);
-    else {
-      const props = isObj(node.properties) ? node.properties : undefined;
-      req.forEach((r, i) => {
-        if (typeof r !== "string") ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, "required", i], message: `"required" entries must be strings (property names).` });
-        else if (!props || !Object.prototype.hasOwnProperty.call(props, r)) {
-          ctx.out.push({
-            code: CODES.requiredNotInProperties, severity: "error", path: [...path, "required", i],
-            message: `Required parameter "${clip(r)}" is not defined in "properties": add it there, or remove it from "required".`,
-            data: { fix: "required", name: r, schemaPath: path, requiredIndex: i },
-          });
+  const types = node.type !== undefined ? checkType(node, lp, ctx) : undefined;
+  for (const k in node) {
+    const kk = KEY_KIND.get(k);
+    if (kk === undefined) continue;
+    const v = node[k];
+    switch (kk) {
+      case K.Map: {
+        if (!isObj(v)) {
+          bad(ctx, lp, k, `"${k}" must be an object mapping names to schemas.`);
+          break;
         }
+        const mp = child(lp, k);
+        for (const name in v) {
+          const sub = v[name];
+          const sp = child(mp, name);
+          walkSchema(sub, sp, depth + 1, ctx);
+          if (k === "properties" && isObj(sub) && typeof sub.description !== "string" && !("$ref" in sub)) {
+            ctx.out.push({ code: CODES.missingParameterDescription, severity: "hint", path: toPath(sp), key: true, message: `Parameter "${clip(name)}" has no description: add one so the model knows what to pass.` });
+          }
+          if (k === "patternProperties" && !validRegex(name)) ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(sp), key: true, message: `Pattern "${clip(name)}" is not a valid regular expression.` });
+        }
+        break;
+      }
+      case K.Schema:
+        walkSchema(v, child(lp, k), depth + 1, ctx);
+        break;
+      case K.Items:
+        if (Array.isArray(v)) {
+          const ip = child(lp, k);
+          for (let i = 0; i < v.length; i++) walkSchema(v[i], child(ip, i), depth + 1, ctx);
+        } else walkSchema(v, child(lp, k), depth + 1, ctx);
+        break;
+      case K.List:
+        if (!Array.isArray(v) || (v.length === 0 && k !== "prefixItems")) bad(ctx, lp, k, `"${k}" must be a non-empty array of schemas.`);
+        else {
+          const ip = child(lp, k);
+          for (let i = 0; i < v.length; i++) walkSchema(v[i], child(ip, i), depth + 1, ctx);
+        }
+        break;
+      case K.Number:
+        if (typeof v !== "number" && !(k.startsWith("exclusive") && typeof v === "boolean")) bad(ctx, lp, k, `"${k}" must be a number.`);
+        else if (k === "multipleOf" && !((v as number) > 0)) bad(ctx, lp, k, `"multipleOf" must be greater than 0.`);
+        break;
+      case K.Count:
+        if (!(Number.isInteger(v) && (v as number) >= 0)) bad(ctx, lp, k, `"${k}" must be a non-negative integer.`);
+        break;
+      case K.String:
+        if (typeof v !== "string") bad(ctx, lp, k, `"${k}" must be a string.`);
+        break;
+      case K.Bool:
+        if (typeof v !== "boolean") bad(ctx, lp, k, `"${k}" must be true or false.`);
+        break;
+      case K.Pattern:
+        if (typeof v !== "string") bad(ctx, lp, k, `"pattern" must be a string holding a regular expression.`);
+        else if (!validRegex(v)) bad(ctx, lp, k, `"pattern" is not a valid regular expression: fix its syntax.`);
+        break;
+      case K.Required:
+        checkRequired(node, v, lp, ctx, isRoot);
+        break;
+      case K.Enum:
+        if (!Array.isArray(v) || v.length === 0) bad(ctx, lp, k, `"enum" must be a non-empty array of allowed values.`);
+        else if (types) {
+          for (let i = 0; i < v.length; i++) {
+            if (!valueHasType(v[i], types)) ctx.out.push({ code: CODES.enumTypeMismatch, severity: "error", path: toPath(lp, "enum", i), message: `Enum value ${clip(JSON.stringify(v[i]) ?? "")} is not of the declared type ${types.join(" | ")}: change the value or the type.` });
+          }
+        }
+        break;
+      case K.Default:
+        if (types && !valueHasType(v, types)) {
+          ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: toPath(lp, "default"), message: `Default ${clip(JSON.stringify(v) ?? "")} is not of the declared type ${types.join(" | ")}: change the default or the type.` });
+        } else if (Array.isArray(node.enum) && node.enum.length > 0 && !node.enum.some((e) => jsonEqual(e, v))) {
+          ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: toPath(lp, "default"), message: `Default ${clip(JSON.stringify(v) ?? "")} is not one of the enum values: pick one of them.` });
+        }
+        break;
+      case K.Ref:
+        checkRef(v, lp, ctx);
+        break;
+    }
+  }
+}
+
+function checkRequired(node: Obj, req: unknown, lp: LP, ctx: WalkCtx, isRoot: boolean): void {
+  if (typeof req === "boolean" && !isRoot) {
+    // draft-3 style `"required": true` inside a property: accepted by many tool authors, but not JSON Schema.
+    ctx.out.push({ code: CODES.invalidSchema, severity: "warning", path: toPath(lp, "required"), message: `"required": ${req} inside a property is draft-3 style; list required names in the parent's "required" array instead.` });
+    return;
+  }
+  if (!Array.isArray(req)) {
+    bad(ctx, lp, "required", `"required" must be an array of property names.`);
+    return;
+  }
+  const props = isObj(node.properties) ? node.properties : undefined;
+  for (let i = 0; i < req.length; i++) {
+    const r = req[i];
+    if (typeof r !== "string") ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp, "required", i), message: `"required" entries must be strings (property names).` });
+    else if (!props || !Object.prototype.hasOwnProperty.call(props, r)) {
+      ctx.out.push({
+        code: CODES.requiredNotInProperties, severity: "error", path: toPath(lp, "required", i),
+        message: `Required parameter "${clip(r)}" is not defined in "properties": add it there, or remove it from "required".`,
+        data: { fix: "required", name: r, schemaPath: toPath(lp), requiredIndex: i },
       });
     }
   }
-  // enum / const / default against the declared type
-  if ("enum" in node) {
-    const e = node.enum;
-    if (!Array.isArray(e) || e.length === 0) bad(ctx, path, "enum", `"enum" must be a non-empty array of allowed values.`);
-    else if (types) e.forEach((v, i) => {
-      if (!valueHasType(v, types)) ctx.out.push({ code: CODES.enumTypeMismatch, severity: "error", path: [...path, "enum", i], message: `Enum value ${clip(JSON.stringify(v) ?? "")} is not of the declared type ${types.join(" | ")}: change the value or the type.` });
-    });
-  }
-  if ("default" in node && types && !valueHasType(node.default, types)) {
-    ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: [...path, "default"], message: `Default ${clip(JSON.stringify(node.default) ?? "")} is not of the declared type ${types.join(" | ")}: change the default or the type.` });
-  }
-  if ("default" in node && Array.isArray(node.enum) && node.enum.length > 0 && !node.enum.some((v) => jsonEqual(v, node.default))) {
-    ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: [...path, "default"], message: `Default ${clip(JSON.stringify(node.default) ?? "")} is not one of the enum values: pick one of them.` });
-  }
-  // $ref
-  if ("$ref" in node) checkRef(node, path, ctx);
 }
 
-function bad(ctx: WalkCtx, path: JsonPath, key: string, message: string): void {
-  ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: [...path, key], message });
+function bad(ctx: WalkCtx, lp: LP, key: string, message: string): void {
+  ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp, key), message });
 }
 
 /** Checks `type`; returns the JSON-Schema types it allows (BFCL names mapped), or undefined for any. */
-function checkType(node: Obj, path: JsonPath, ctx: WalkCtx): string[] | undefined {
-  if (!("type" in node)) return undefined;
+function checkType(node: Obj, lp: LP, ctx: WalkCtx): string[] | undefined {
   const t = node.type;
+  if (typeof t === "string" && JSON_TYPE_SET.has(t)) return SINGLE[t];
   const list = Array.isArray(t) ? t : [t];
   if (list.length === 0 || list.some((x) => typeof x !== "string")) {
-    bad(ctx, path, "type", `"type" must be a type name or an array of them (${JSON_TYPES.join(", ")}).`);
+    bad(ctx, lp, "type", `"type" must be a type name or an array of them (${JSON_TYPES.join(", ")}).`);
     return undefined;
   }
   const out: string[] = [];
   list.forEach((name, i) => {
     const n = name as string;
-    const tp = Array.isArray(t) ? [...path, "type", i] : [...path, "type"];
-    if ((JSON_TYPES as readonly string[]).includes(n)) out.push(n);
+    const tp = Array.isArray(t) ? toPath(lp, "type", i) : toPath(lp, "type");
+    if (JSON_TYPE_SET.has(n)) out.push(n);
     else if (n in BFCL_TYPES) {
       if (BFCL_TYPES[n]) out.push(BFCL_TYPES[n]);
       else out.push(...JSON_TYPES);
@@ -244,7 +302,7 @@ function checkType(node: Obj, path: JsonPath, ctx: WalkCtx): string[] | undefine
         });
       }
     } else {
-      const s = TYPE_SUGGESTIONS[n.toLowerCase()] ?? ((JSON_TYPES as readonly string[]).includes(n.toLowerCase()) ? n.toLowerCase() : undefined);
+      const s = TYPE_SUGGESTIONS[n.toLowerCase()] ?? (JSON_TYPE_SET.has(n.toLowerCase()) ? n.toLowerCase() : undefined);
       ctx.out.push({
         code: CODES.unknownType, severity: "error", path: tp,
         message: `Unknown type "${clip(n)}": ${s ? `did you mean "${s}"? ` : ""}use one of ${JSON_TYPES.join(", ")}.`,
@@ -254,29 +312,29 @@ function checkType(node: Obj, path: JsonPath, ctx: WalkCtx): string[] | undefine
   });
   return out.length ? out : undefined;
 }
+const JSON_TYPE_SET: ReadonlySet<string> = new Set(JSON_TYPES);
+const SINGLE: Record<string, string[]> = Object.fromEntries(JSON_TYPES.map((t) => [t, [t]]));
 
-function checkRef(node: Obj, path: JsonPath, ctx: WalkCtx): void {
-  const ref = node.$ref;
-  const rp = [...path, "$ref"];
+function checkRef(ref: unknown, lp: LP, ctx: WalkCtx): void {
   if (typeof ref !== "string") {
-    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: rp, message: `"$ref" must be a string like "#/$defs/Name".` });
+    ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp, "$ref"), message: `"$ref" must be a string like "#/$defs/Name".` });
     return;
   }
   if (!ref.startsWith("#")) {
-    ctx.out.push({ code: CODES.externalRef, severity: "information", path: rp, message: `"$ref" to "${clip(ref)}" points outside this tool and is not checked; tools sent to a model should be self-contained (inline it or use "#/$defs/...").` });
+    ctx.out.push({ code: CODES.externalRef, severity: "information", path: toPath(lp, "$ref"), message: `"$ref" to "${clip(ref)}" points outside this tool and is not checked; tools sent to a model should be self-contained (inline it or use "#/$defs/...").` });
     return;
   }
   const seen = new Set<string>();
   let cur: string = ref;
   for (let hop = 0; hop < MAX_REF_HOPS; hop++) {
     if (seen.has(cur)) {
-      ctx.out.push({ code: CODES.refCycle, severity: "error", path: rp, message: `"$ref" "${clip(ref)}" only leads to other $refs in a cycle and never reaches a schema: point it at a real definition.` });
+      ctx.out.push({ code: CODES.refCycle, severity: "error", path: toPath(lp, "$ref"), message: `"$ref" "${clip(ref)}" only leads to other $refs in a cycle and never reaches a schema: point it at a real definition.` });
       return;
     }
     seen.add(cur);
     const target = resolvePointer(ctx.root, cur);
     if (target === undefined) {
-      ctx.out.push({ code: CODES.unresolvedRef, severity: "error", path: rp, message: `"$ref" "${clip(cur)}" does not resolve inside this tool's schema: define it (for example under "$defs") or fix the pointer.` });
+      ctx.out.push({ code: CODES.unresolvedRef, severity: "error", path: toPath(lp, "$ref"), message: `"$ref" "${clip(cur)}" does not resolve inside this tool's schema: define it (for example under "$defs") or fix the pointer.` });
       return;
     }
     if (isObj(target) && typeof target.$ref === "string" && target.$ref.startsWith("#") && Object.keys(target).length === 1) cur = target.$ref;
