@@ -4,7 +4,7 @@
  */
 import { readToolList, toJsonSchema, toOpenAITool, normalizeTool, toolJsonSchema, type SchemaProblem } from "../../src/core/schema";
 import { indexTools, checkCall, type ToolIndex, type CallProblem } from "../../src/core/callcheck";
-import { validateSample, wouldPaperDrop } from "./sampleInterim";
+import { validateSample, wouldPaperDrop } from "../../src/core/sample";
 
 export { readToolList, toJsonSchema, toOpenAITool, normalizeTool, toolJsonSchema, indexTools, checkCall, validateSample, wouldPaperDrop };
 export type { SchemaProblem, ToolIndex, CallProblem };
