@@ -90,7 +90,7 @@ export interface ParsedInput {
 export function parseInput(text: string): ParsedInput {
   if (text.startsWith("\ufeff")) text = text.slice(1);
   if (text.replace(/^[ \t\r\n]+/, "").startsWith("[")) {
-    let doc: V = null;
+    let doc: V;
     try {
       doc = loads(text);
     } catch {
@@ -545,7 +545,7 @@ export function assistantCalls(value: string): Call[] | null {
     return out;
   }
   if (v.startsWith("[") && v.endsWith("]")) {
-    let parsed: V = null;
+    let parsed: V;
     try {
       parsed = loads(v);
     } catch {
@@ -565,7 +565,7 @@ function fromShareGPT(rec: V, rid: string): Result[] {
   const sys0: V = "system" in rec ? rec.system : "";
   if (!isStr(sys0)) throw new Drop("bad_record");
   let sys: string = sys0;
-  let tools: V = null;
+  let tools: V;
   if ("tools" in rec) tools = jsonField(rec.tools);
   else [sys, tools] = toolsFromSystem(sys);
   if (tools === null) tools = [];
