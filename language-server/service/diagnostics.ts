@@ -65,8 +65,7 @@ export class DatasetState {
       }
       const s = c.range.start.line;
       const e = c.range.end.line;
-      let added = 0;
-      for (let i = c.text.indexOf("\n"); i !== -1; i = c.text.indexOf("\n", i + 1)) added++;
+      const added = countLineBreaks(c.text);
       if (s >= this.results.length) continue; // not validated yet
       const fill: undefined[] = new Array(added + 1).fill(undefined);
       this.results.splice(s, Math.min(e, this.results.length - 1) - s + 1, ...fill);
@@ -93,8 +92,10 @@ export class DatasetState {
     for (let i = 0; i < n; i++) if (!this.results[i]) dirty++;
     this.lastChecked = dirty;
     if (dirty > n / 4) {
-      const lines = doc.getText().split("\n");
-      for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(stripCR(lines[i] ?? ""));
+      // Line breaks as the editor counts them: \n, \r\n and a lone \r.
+      const text = doc.getText();
+      const lines = text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n");
+      for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(lines[i] ?? "");
     } else if (dirty > 0) {
       for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(lineText(doc, i));
     }
@@ -170,6 +171,20 @@ export class DatasetState {
     if (total > limit) out.push(summaryDiagnostic(total - limit, counts, limit));
     return out;
   }
+}
+
+/** Line breaks in `s` as LSP counts them (\n, \r\n, \r). */
+export function countLineBreaks(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13) {
+      n++;
+      if (s.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return n;
 }
 
 export function stripCR(s: string): string {
