@@ -43,7 +43,9 @@ export async function* readLineBatches(path: string, opts: LineReaderOptions = {
     let lineStart = 0; // file offset of the current line
     let lineNo = 0;
     let filePos = 0;
-    let first = true;
+    const head = Buffer.alloc(3);
+    const { bytesRead: hb } = await fh.read(head, 0, 3, 0);
+    if (hb === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) filePos = lineStart = 3; // UTF-8 BOM
     for (;;) {
       if (opts.cancelled?.()) return;
       const { bytesRead } = await fh.read(buf, 0, chunkBytes, filePos);
@@ -51,10 +53,6 @@ export async function* readLineBatches(path: string, opts: LineReaderOptions = {
       const view = bytesRead < chunkBytes ? buf.subarray(0, bytesRead) : buf;
       const batch: Line[] = [];
       let start = 0;
-      if (first) {
-        first = false;
-        if (bytesRead >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = lineStart = 3; // BOM
-      }
       for (;;) {
         const nl = view.indexOf(10, start);
         const end = nl === -1 ? bytesRead : nl;

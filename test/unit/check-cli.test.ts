@@ -1,0 +1,109 @@
+/** `tooln1 check` end to end (node dist/cli.js check), and the streaming line reader under it. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { readLines, type Line } from "../../src/node/lineReader";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const CLI = join(ROOT, "dist", "cli.js");
+const FIX = join(ROOT, "test", "fixtures", "ls");
+
+function check(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, "check", ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("clean files exit 0 with a summary on stderr", () => {
+  const r = check(join(FIX, "valid.jsonl"), join(FIX, "weather.tools.json"));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "");
+  assert.match(r.err, /2 files, \d+ lines: 0 errors, 0 warnings/);
+});
+
+test("--json: one problem per line, 1-based, exit 1 on errors", () => {
+  const r = check(join(FIX, "problems.jsonl"), "--json");
+  assert.equal(r.code, 1);
+  const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  for (const row of rows) {
+    assert.deepEqual(Object.keys(row), ["file", "line", "column", "endLine", "endColumn", "severity", "code", "message"]);
+    assert.ok(["error", "warning", "information", "hint"].includes(row.severity));
+    assert.ok(row.line >= 1 && row.column >= 1);
+  }
+  const unk = rows.find((x) => x.code === "unknown_tool");
+  assert.equal(unk.line, 3);
+  const text = readFileSync(join(FIX, "problems.jsonl"), "utf8").split("\n")[2];
+  assert.equal(text.slice(unk.column - 1, unk.endColumn - 1), '"get_wether"');
+  assert.ok(rows.some((x) => x.code === "json_syntax" && x.line === 2));
+  assert.ok(rows.some((x) => x.code === "duplicate_sample_id" && x.line === 6));
+  assert.match(r.err, /1 file, 10 lines: \d+ errors/);
+});
+
+test("schema files: positions across lines; --as overrides the kind; text output", () => {
+  const r = check(join(FIX, "problems.tools.json"), "--json");
+  assert.equal(r.code, 1);
+  const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  const name = rows.find((x) => x.code === "illegal_tool_name");
+  assert.equal(name.line, 4);
+  const lines = readFileSync(join(FIX, "problems.tools.json"), "utf8").split("\n");
+  assert.equal(lines[name.line - 1].slice(name.column - 1, name.endColumn - 1), '"get weather"');
+
+  const dir = mkdtempSync(join(tmpdir(), "tooln1-check-"));
+  try {
+    const p = join(dir, "samples.txt");
+    writeFileSync(p, readFileSync(join(FIX, "problems.jsonl")));
+    const asDataset = check(p, "--as", "dataset");
+    assert.equal(asDataset.code, 1);
+    assert.match(asDataset.out, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3:\\d+: error unknown_tool: `, "m"));
+    const warnOnly = join(dir, "w.tools.json");
+    writeFileSync(warnOnly, JSON.stringify({ name: "t", description: "d", parameters: { type: "object", properties: {} } }));
+    const w = check(warnOnly);
+    assert.equal(w.code, 0, "warnings alone do not fail");
+    assert.match(w.out, /warning single_tool/);
+    // A folder: *.jsonl and *.tools.json inside.
+    const f = check(dir, "--json");
+    assert.ok(f.out.includes("w.tools.json"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(check().code, 2);
+  assert.equal(check("--as", "yaml", "x").code, 2);
+  assert.equal(check(join(FIX, "nope.jsonl")).code, 1);
+});
+
+async function collect(path: string, opts = {}): Promise<Line[]> {
+  const out: Line[] = [];
+  for await (const l of readLines(path, opts)) out.push(l);
+  return out;
+}
+
+test("line reader: byte offsets, CRLF, BOM, no final newline, lines across chunks, over-long lines", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tooln1-lines-"));
+  try {
+    const p = join(dir, "a.jsonl");
+    const text = "\ufeffab\r\nçé😀\n\nlast";
+    writeFileSync(p, text);
+    for (const chunkBytes of [1, 2, 3, 7, 1024]) {
+      const lines = await collect(p, { chunkBytes });
+      assert.deepEqual(lines.map((l) => l.text), ["ab", "çé😀", "", "last"], `chunk ${chunkBytes}`);
+      assert.deepEqual(lines.map((l) => l.byteOffset), [3, 7, 16, 17]);
+      assert.deepEqual(lines.map((l) => l.line), [0, 1, 2, 3]);
+    }
+    const q = join(dir, "b.jsonl");
+    writeFileSync(q, "x".repeat(100) + "\nshort\n" + "y".repeat(50));
+    const lines = await collect(q, { chunkBytes: 16, maxLineBytes: 40 });
+    assert.equal(lines[0].tooLong, true);
+    assert.equal(lines[0].byteLength, 100);
+    assert.equal(lines[1].text, "short");
+    assert.equal(lines[1].byteOffset, 101);
+    assert.equal(lines[2].tooLong, true);
+    assert.equal(lines[2].byteLength, 50);
+    const e = join(dir, "empty.jsonl");
+    writeFileSync(e, "");
+    assert.deepEqual(await collect(e), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
