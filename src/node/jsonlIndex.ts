@@ -40,7 +40,10 @@ export interface JsonlIndexOptions {
   maxLineBytes?: number;
 }
 
-/** One complete line handed to `onLine` during a scan. `bytes` is null when the line exceeds maxLineBytes. */
+/**
+ * One complete line handed to `onLine` during a scan. `bytes` is null when the line exceeds
+ * maxLineBytes; it may be a view of the scan's buffer, valid only during the call (copy to keep it).
+ */
 export type LineSink = (line: number, bytes: Buffer | null, start: number, end: number) => void;
 
 export interface ScanResult {
@@ -148,8 +151,11 @@ export class JsonlIndex {
       let pieces: Buffer[] = [];
       let pieceBytes = 0;
       let oversize = false;
+      // the first read of a file is small, so its first lines are there quickly
+      let want = pos === 0 ? Math.min(this.chunkBytes, 64 << 10) : this.chunkBytes;
       while (pos < size) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(this.chunkBytes, size - pos), pos);
+        const { bytesRead } = await fh.read(buf, 0, Math.min(want, size - pos), pos);
+        want = this.chunkBytes;
         if (bytesRead === 0) break;
         let from = 0;
         while (from < bytesRead) {
@@ -161,7 +167,9 @@ export class JsonlIndex {
               oversize = true;
               pieces = [];
             } else if (n > 0) {
-              pieces.push(Buffer.from(buf.subarray(from, stop)));
+              // a line wholly inside this chunk is handed over without a copy (valid during the callback);
+              // a piece that must outlive the chunk is copied
+              pieces.push(stop < bytesRead && pieces.length === 0 ? buf.subarray(from, stop) : Buffer.from(buf.subarray(from, stop)));
               pieceBytes += n;
             }
           }

@@ -123,8 +123,12 @@ export class RolloutTable {
   }
 
   /** Adds a rollout file, a rollout folder or a run directory (every rollout file under it). */
+  /** Directories added, searched again for new step files while following. */
+  private readonly roots: string[] = [];
+
   async addPath(path: string): Promise<number> {
     const found = await discoverRolloutFiles(path);
+    if (!/\.(jsonl|parquet)$/.test(path) && !this.roots.includes(path)) this.roots.push(path);
     for (const f of found) this.addFile(f);
     return found.length;
   }
@@ -279,9 +283,13 @@ export class RolloutTable {
     return p;
   }
 
+  private capacity = 1024;
   private ensure(): number {
     const i = this.n;
-    for (const c of Object.values(this.cols)) c.ensure(i + 1);
+    if (i >= this.capacity) {
+      this.capacity *= 2;
+      for (const c of Object.values(this.cols)) c.ensure(this.capacity);
+    }
     this.n++;
     this.viewCache = null;
     return i;
@@ -357,6 +365,33 @@ export class RolloutTable {
    */
   follow(onChange: () => void, intervalMs = 500): () => void {
     const stops: (() => void)[] = [];
+    const followFiles = (): void => this.followFiles(onChange, intervalMs, stops);
+    followFiles();
+    // a live run adds a step file per step: look for new ones
+    let busy = false;
+    const timer = this.roots.length
+      ? setInterval(() => {
+          if (busy) return;
+          busy = true;
+          void (async () => {
+            const before = this.files.length;
+            for (const r of this.roots) for (const f of await discoverRolloutFiles(r).catch(() => [])) this.addFile(f);
+            for (let fi = before; fi < this.files.length; fi++) await this.indexFile(fi);
+            if (this.files.length > before) {
+              followFiles();
+              this.viewCache = null;
+              onChange();
+            }
+          })().finally(() => (busy = false));
+        }, intervalMs * 2)
+      : null;
+    return () => {
+      if (timer) clearInterval(timer);
+      stops.forEach((s) => s());
+    };
+  }
+
+  private followFiles(onChange: () => void, intervalMs: number, stops: (() => void)[]): void {
     for (let fi = 0; fi < this.files.length; fi++) {
       const f = this.files[fi];
       if (!f.index || f.stopFollow) continue;
@@ -374,7 +409,6 @@ export class RolloutTable {
         f.stopFollow = null;
       });
     }
-    return () => stops.forEach((s) => s());
   }
 
   private readonly followBytes = new Map<number, number>();
@@ -751,6 +785,7 @@ export class RolloutTable {
     // the JSON-escaped form, as the bytes appear in the file
     const escaped = JSON.stringify(ascii ? needleLower : text).slice(1, -1);
     const needle = Buffer.from(escaped, "utf8");
+    const needleText = escaped;
     const confirm = (r: RolloutRow): boolean => {
       const hay = [r.completion, r.prompt ?? "", r.prompt_id, JSON.stringify(r.ground_truth)];
       return hay.some((h) => (ascii ? h.toLowerCase().includes(needleLower) : h.includes(text)));
@@ -770,7 +805,7 @@ export class RolloutTable {
         }
         continue;
       }
-      const candidates = await this.scanCandidates(f.index!, rows, needle, ascii);
+      const candidates = await this.scanCandidates(f.index!, rows, needle, needleText, ascii);
       if (candidates.length) {
         const recs = await this.readRecords(candidates);
         for (const i of candidates) {
@@ -785,7 +820,7 @@ export class RolloutTable {
   }
 
   /** Rows among `rows` (one file, line order) whose raw bytes contain the needle. */
-  private async scanCandidates(idx: JsonlIndex, rows: number[], needle: Buffer, foldAscii: boolean): Promise<number[]> {
+  private async scanCandidates(idx: JsonlIndex, rows: number[], needle: Buffer, needleText: string, foldAscii: boolean): Promise<number[]> {
     const { promises: fsp } = await import("node:fs");
     const out: number[] = [];
     const lines = rows.map((i) => this.cols.line.a[i]).filter((l) => l < idx.lineCount);
@@ -804,8 +839,10 @@ export class RolloutTable {
         const len = end - start;
         const { bytesRead } = await fh.read(buf, 0, len, start);
         const chunk = buf.subarray(0, bytesRead);
-        if (foldAscii) for (let b = 0; b < chunk.length; b++) if (chunk[b] >= 65 && chunk[b] <= 90) chunk[b] |= 32;
-        let at = chunk.indexOf(needle);
+        // ASCII case folding: latin1 keeps one character per byte, so string positions are byte offsets
+        const folded = foldAscii ? chunk.toString("latin1").toLowerCase() : null;
+        const find = (from: number): number => (folded !== null ? folded.indexOf(needleText, from) : chunk.indexOf(needle, from));
+        let at = find(0);
         let li = j;
         while (at !== -1 && li <= k) {
           const abs = start + at;
@@ -813,9 +850,9 @@ export class RolloutTable {
           if (li > k) break;
           if (idx.lineStart(lines[li]) <= abs) {
             out.push(rows[li]);
-            at = chunk.indexOf(needle, idx.lineEnd(lines[li]) - start);
+            at = find(idx.lineEnd(lines[li]) - start);
             li++;
-          } else at = chunk.indexOf(needle, idx.lineStart(lines[li]) - start); // the hit was between our lines
+          } else at = find(idx.lineStart(lines[li]) - start); // the hit was between our lines
         }
         j = k + 1;
       }

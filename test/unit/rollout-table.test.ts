@@ -144,3 +144,24 @@ test("hover markdown keeps model text inside code fences: no links, no HTML, no 
   assert.doesNotMatch(rest, /<|\]\(|command:|https?:/, rest);
   assert.ok(md.includes("alert(1)"), "the text is shown, as text");
 });
+
+test("following a run directory picks up a new step file", async () => {
+  const run = runDir(1, 2);
+  const t = new RolloutTable({ variant: "binary" });
+  await t.addPath(run);
+  await t.indexAll();
+  assert.equal(t.n, 10);
+  let changed!: () => void;
+  const grew = new Promise<void>((r) => (changed = r));
+  const stop = t.follow(() => {
+    if (t.n === 20) changed();
+  }, 20);
+  writeFileSync(join(run, "rollouts", "step-00002.jsonl"), syntheticStep(2, 0, 2).map((r) => JSON.stringify(r) + "\n").join(""));
+  await grew;
+  stop();
+  assert.deepEqual(
+    t.stepSummaries().map((s) => s.step),
+    [1, 2],
+  );
+  t.dispose();
+});
