@@ -33,15 +33,15 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
 
   test("01 the examples workspace opens and the extension activates", { timeout: 150_000 }, async () => {
     await scenario(() => wb, "01-activate", 140_000, async () => {
-      await Workbench.open(browser!, server!, workspace, { trust: true, holder: (w) => (wb = w) });
-      const icon = wb.activityBarItem("Tool-N1");
+      const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
+      const icon = w.activityBarItem("Tool-N1");
       await icon.waitFor({ state: "visible", timeout: 30_000 });
       await icon.click();
       // The Tool-N1 side bar opens on its Runs view.
-      await wb.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: 30_000 });
+      await w.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: 30_000 });
       // Activation is proven by the extension's own log line in its output channel.
-      await wb.runCommand("Tool-N1: Show Extension Log");
-      await wb.page.locator(".output-view, .panel .monaco-editor", { hasText: "Tool-N1 Studio activated" }).first().waitFor({ state: "visible", timeout: 30_000 });
+      await w.runCommand("Tool-N1: Show Extension Log");
+      await w.page.locator(".output-view, .panel .monaco-editor", { hasText: "Tool-N1 Studio activated" }).first().waitFor({ state: "visible", timeout: 30_000 });
     });
   });
 });
