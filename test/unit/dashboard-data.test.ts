@@ -2,7 +2,7 @@
 // decimation, and the typed protocol's guards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PANELS, appendColumns, decimate, panelTable, positiveOnly, smooth, stack, toColumns, xValues } from "../../webview/dashboard/data";
+import { BLOCK, PANELS, SeriesCache, appendColumns, panelTable, positiveOnly, smooth, stack, toColumns, xValues } from "../../webview/dashboard/data";
 import { isHostMessage, isWebviewMessage, type SeriesColumns } from "../../webview/dashboard/protocol";
 import { METRICS, REASON_CODES } from "../../src/core/types";
 
@@ -67,14 +67,66 @@ test("x by wall time is seconds since the run's first point", () => {
 });
 
 test("decimation keeps ends and every bucket's extremes, and is the identity when small", () => {
-  const xs = Array.from({ length: 100_000 }, (_, i) => i);
-  const ys = xs.map((i) => (i === 54_321 ? 1000 : i === 7 ? -1000 : Math.sin(i / 100)));
-  const keep = decimate(xs, [ys], 500);
-  assert.ok(keep.length <= 500 * 4, `kept ${keep.length}`);
-  assert.ok(keep.includes(0) && keep.includes(99_999));
+  const n = 100_000;
+  const s = cols(n, (i) => (i === 54_321 ? 1000 : i === 7 ? -1000 : Math.sin(i / 100)), METRICS.loss);
+  const kl = PANELS.find((p) => p.id === "loss")!;
+  const cache = SeriesCache.build(kl, { x: "step", smoothing: 0, logScale: false }, s);
+  const keep = cache.keep(500);
+  assert.ok(keep.length <= 500 * 4 + BLOCK, `kept ${keep.length}`);
+  assert.ok(keep.includes(0) && keep.includes(n - 1));
   assert.ok(keep.includes(54_321), "the spike survives");
   assert.ok(keep.includes(7), "the dip survives");
-  assert.deepEqual(decimate([1, 2, 3], [[1, 2, 3]], 500), [0, 1, 2]);
+  assert.deepEqual(keep, [...keep].sort((a, b) => a - b), "in x order");
+  const small = SeriesCache.build(kl, { x: "step", smoothing: 0, logScale: false }, cols(3, (i) => i, METRICS.loss));
+  assert.deepEqual(small.keep(500), [0, 1, 2]);
+});
+
+test("a cache extended point by point equals one built at once (smoothing, stacking, log)", () => {
+  const reasons = PANELS.find((p) => p.id === "reasons")!;
+  const loss = PANELS.find((p) => p.id === "loss")!;
+  const full: SeriesColumns = { step: [], time: [], metrics: { "reason/ok": [], "reason/bad_json": [], loss: [] } };
+  for (let i = 0; i < 1000; i++) {
+    full.step.push(i + 1);
+    full.time.push(5000 + i * 100);
+    full.metrics["reason/ok"].push(i % 7 === 0 ? null : (i % 10) / 10);
+    full.metrics["reason/bad_json"].push(1 - (i % 10) / 10);
+    full.metrics.loss.push(i % 5 === 0 ? -1 : 1 / (i + 1));
+  }
+  for (const [panel, view] of [
+    [reasons, { x: "step", smoothing: 0.5, logScale: false }],
+    [loss, { x: "time", smoothing: 0.3, logScale: true }],
+  ] as const) {
+    const once = SeriesCache.build(panel, view, full);
+    const live = new SeriesCache(panel, view);
+    const grow: SeriesColumns = { step: [], time: [], metrics: {} };
+    for (let i = 0; i < 1000; i += 37) {
+      const j = Math.min(1000, i + 37);
+      appendColumns(grow, {
+        step: full.step.slice(i, j),
+        time: full.time.slice(i, j),
+        metrics: Object.fromEntries(Object.entries(full.metrics).map(([k, v]) => [k, v.slice(i, j)])),
+      });
+      assert.ok(live.sync(grow));
+    }
+    assert.deepEqual(live.xs, once.xs);
+    assert.deepEqual(live.cols, once.cols);
+    assert.deepEqual(live.keep(50), once.keep(50));
+  }
+});
+
+test("a cache refuses rows that go back in x and a metric that appears late; build sorts", () => {
+  const lossPanel = PANELS.find((p) => p.id === "loss")!;
+  const v = { x: "step", smoothing: 0, logScale: false } as const;
+  const s: SeriesColumns = { step: [1, 2], time: [null, null], metrics: { loss: [1, 2] } };
+  const c = SeriesCache.build(lossPanel, v, s);
+  appendColumns(s, { step: [1.5], time: [null], metrics: { loss: [9] } });
+  assert.equal(c.sync(s), false);
+  assert.deepEqual(SeriesCache.build(lossPanel, v, s).xs, [1, 1.5, 2]);
+  const reward = PANELS[0];
+  const r: SeriesColumns = { step: [1], time: [null], metrics: { [METRICS.rewardMean]: [1] } };
+  const rc = SeriesCache.build(reward, v, r);
+  appendColumns(r, { step: [2], time: [null], metrics: { [METRICS.rewardStd]: [0.5] } });
+  assert.equal(rc.sync(r), false, "reward/std appeared: the column set changes");
 });
 
 test("one run: the table has x, the panel's metrics, and steps for clicks", () => {

@@ -3,12 +3,18 @@
 // sessionStorage (so a reload restores it like VS Code's getState does).
 import { createServer, type Server } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { dashboardHtml } from "../../src/training/dashboardHtml";
 
-export const ROOT = resolve(__dirname, "../../..");
+/** The repository root: the nearest folder above this compiled file with a package.json. */
+function findRoot(from: string): string {
+  let d = from;
+  while (!existsSync(join(d, "package.json")) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+export const ROOT = findRoot(resolve(__dirname));
 const DIST = join(ROOT, "dist", "webview");
 
 export const STAND_IN = `

@@ -3,7 +3,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./dashboard.css";
-import { PANELS, appendColumns, panelTable, type PanelDef, type PanelTable } from "./data";
+import { PANELS, SeriesCache, appendColumns, combineTables, type PanelDef, type PanelTable } from "./data";
 import {
   DEFAULT_VIEW,
   isHostMessage,
@@ -148,6 +148,10 @@ interface Chart {
   table: PanelTable | null;
   focusedRun: number;
   dirty: boolean;
+  /** Per run: derived, block-summarised data, extended as points arrive. */
+  caches: Map<string, SeriesCache>;
+  /** Last known width (read in one batch, never between DOM writes). */
+  width: number;
 }
 
 const charts: Chart[] = PANELS.map((def) => {
@@ -156,11 +160,15 @@ const charts: Chart[] = PANELS.map((def) => {
   const empty = el("div", "empty", `${def.title}: no data yet`);
   box.append(empty);
   grid.append(box);
-  return { def, box, plot: null, signature: "", table: null, focusedRun: 0, dirty: true };
+  return { def, box, plot: null, signature: "", table: null, focusedRun: 0, dirty: true, caches: new Map(), width: 0 };
 });
 
+function measureWidths(): void {
+  for (const c of charts) c.width = Math.max(200, Math.floor(c.box.clientWidth || grid.clientWidth / 2 || 400) - 4);
+}
 function chartWidth(c: Chart): number {
-  return Math.max(200, Math.floor(c.box.clientWidth || grid.clientWidth / 2 || 400) - 4);
+  if (!c.width) measureWidths();
+  return c.width;
 }
 const CHART_HEIGHT = 200;
 
@@ -221,9 +229,17 @@ function tableData(t: PanelTable): uPlot.AlignedData {
 
 function renderChart(c: Chart): void {
   c.dirty = false;
-  const inputs = [...runs.values()].map((r) => ({ id: r.id, series: r.series }));
   const width = chartWidth(c);
-  const t = panelTable(c.def, inputs, { x: view.x, smoothing: view.smoothing, logScale: view.logScale, buckets: width });
+  const parts: { id: string; cache: SeriesCache }[] = [];
+  for (const r of runs.values()) {
+    let cache = c.caches.get(r.id);
+    if (!cache || !cache.sync(r.series)) {
+      cache = SeriesCache.build(c.def, view, r.series);
+      c.caches.set(r.id, cache);
+    }
+    parts.push({ id: r.id, cache });
+  }
+  const t = combineTables(parts, width);
   c.table = t;
   c.box.dataset.points = String(t.rawPoints);
   if (!t.cols.length) {
@@ -263,39 +279,58 @@ function onChartClick(c: Chart): void {
   }
 }
 
-// Panels are redrawn a few per frame so a big update never blocks a frame for long.
+// Panels are redrawn a few per frame so a big update never blocks a frame for long. Live appends
+// redraw one panel per frame (a canvas repaint is the costly part) and each panel at most every
+// LIVE_REDRAW_MS, which keeps point-to-screen latency well under a second.
 let scheduled = false;
+let liveMode = false;
+let lastPass = 0;
 const FRAME_BUDGET_MS = 8;
-function schedule(): void {
+const LIVE_REDRAW_MS = 400;
+function schedule(live = false): void {
+  liveMode = live;
   if (scheduled) return;
   scheduled = true;
-  requestAnimationFrame(drain);
+  const wait = live ? lastPass + LIVE_REDRAW_MS - performance.now() : 0;
+  if (wait > 0) setTimeout(() => requestAnimationFrame(drain), wait);
+  else requestAnimationFrame(drain);
 }
 function drain(): void {
   scheduled = false;
   const t0 = performance.now();
+  setPointCount();
   for (const c of charts) {
     if (!c.dirty) continue;
     renderChart(c);
-    if (performance.now() - t0 > FRAME_BUDGET_MS) break;
+    if (liveMode || performance.now() - t0 > FRAME_BUDGET_MS) break;
   }
-  if (charts.some((c) => c.dirty)) schedule();
-  else document.body.dataset.rendered = String(totalPoints);
+  if (charts.some((c) => c.dirty)) {
+    scheduled = true;
+    requestAnimationFrame(drain);
+  } else {
+    lastPass = performance.now();
+    document.body.dataset.rendered = String(totalPoints);
+  }
 }
 
-function invalidateAll(now = false): void {
-  for (const c of charts) c.dirty = true;
+/** Redraw everything; `dropCaches` when the view (x, smoothing, log) or the run set changed. */
+function invalidateAll(now = false, dropCaches = true): void {
+  for (const c of charts) {
+    c.dirty = true;
+    if (dropCaches) c.caches.clear();
+  }
   if (now) schedule();
 }
 
 function invalidateMetrics(names: string[]): void {
   const set = new Set(names);
   for (const c of charts) if (c.def.metrics.some((m) => set.has(m))) c.dirty = true;
-  schedule();
+  schedule(true);
 }
 
 /** Draws everything synchronously (first render after init). */
 function renderAllNow(): void {
+  measureWidths();
   for (const c of charts) renderChart(c);
   document.body.dataset.rendered = String(totalPoints);
 }
@@ -318,7 +353,8 @@ function recount(): void {
 }
 
 new ResizeObserver(() => {
-  for (const c of charts) if (c.plot) c.plot.setSize({ width: chartWidth(c), height: CHART_HEIGHT });
+  measureWidths();
+  for (const c of charts) if (c.plot) c.plot.setSize({ width: c.width, height: CHART_HEIGHT });
 }).observe(grid);
 
 // ---- messages -----------------------------------------------------------------------------
@@ -333,7 +369,9 @@ function updateSummary(s: RunSummary): void {
 function handle(m: HostMessage): void {
   switch (m.type) {
     case "init": {
+      document.body.dataset.initStart = String(performance.now());
       runs.clear();
+      for (const c of charts) c.caches.clear();
       for (const r of m.runs) runs.set(r.id, r);
       view = { ...DEFAULT_VIEW, ...m.view };
       syncControls();
@@ -351,7 +389,6 @@ function handle(m: HostMessage): void {
       if (!r) return;
       appendColumns(r.series, m.points);
       totalPoints += countPoints(m.points);
-      setPointCount();
       invalidateMetrics(Object.keys(m.points.metrics));
       return;
     }
