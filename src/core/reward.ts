@@ -139,6 +139,44 @@ function compareCalls(model: Cmp[], gt: Cmp[], keyOf: (v: PyJson) => string): (D
 
 type GroundTruth = { calls: Cmp[] } | null;
 
+/**
+ * The rollouts of one prompt share its ground truth: a ground-truth text is read once per variant
+ * family. Bounded (cleared when full); values are never mutated.
+ */
+const GT_CACHE_SIZE = 4096;
+const defaultGtCache = new Map<string, GroundTruth>();
+const officialGtCache = new Map<string, GroundTruth>();
+function cached(cache: Map<string, GroundTruth>, gt: unknown, read: (gt: unknown) => GroundTruth): GroundTruth {
+  if (typeof gt !== "string") return read(gt);
+  let v = cache.get(gt);
+  if (v === undefined) {
+    if (cache.size >= GT_CACHE_SIZE) cache.clear();
+    v = read(gt);
+    cache.set(gt, v);
+  }
+  return v;
+}
+
+/** Equality by value (what valueKey compares), without building the canonical text. */
+function valueEqual(a: PyJson, b: PyJson): boolean {
+  if (a === b) return true;
+  if (a instanceof PyNum) return b instanceof PyNum && ((a.isFloat === b.isFloat && a.text === b.text) || numberValueText(a) === numberValueText(b));
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, x] of a) {
+      const y = b.get(k);
+      if (y === undefined || !valueEqual(x, y)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!valueEqual(a[i], b[i])) return false;
+    return true;
+  }
+  return false; // strings, booleans and null are equal only when ===
+}
+
 function defaultCmp(name: string, args: PyObject): Cmp {
   const nameKey = "s:" + name;
   return { nameKey, key: nameKey + "\u0000" + valueKey(args), args };
@@ -220,6 +258,28 @@ function readOfficialGroundTruth(gt: unknown): GroundTruth {
   return { calls };
 }
 
+/**
+ * Fast check that the model's calls equal the ground truth as a multiset (by value), without
+ * canonical texts. Greedy matching is exact because equality is an equivalence relation.
+ */
+function sameCalls(raw: RawCall[], g: Cmp[]): boolean {
+  if (raw.length !== g.length) return false;
+  if (raw.length === 1) return g[0].nameKey === "s:" + raw[0].name && valueEqual(raw[0].args, g[0].args);
+  const used = new Array<boolean>(g.length).fill(false);
+  for (const c of raw) {
+    const nk = "s:" + c.name;
+    let found = false;
+    for (let j = 0; j < g.length; j++) {
+      if (!used[j] && g[j].nameKey === nk && valueEqual(c.args, g[j].args)) {
+        used[j] = found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scoring
 
@@ -236,7 +296,7 @@ function firstReason(codes: ReasonCode[]): ReasonCode {
 }
 
 function scoreDefault(text: string, gtIn: unknown, variant: RewardVariant): RewardResult {
-  const gt = readDefaultGroundTruth(gtIn);
+  const gt = cached(defaultGtCache, gtIn, readDefaultGroundTruth);
   const st = scanStructure(text);
   const needThink = variant !== "no-format";
   const fails: ReasonCode[] = [];
@@ -258,8 +318,10 @@ function scoreDefault(text: string, gtIn: unknown, variant: RewardVariant): Rewa
     if (errors.length > 0) {
       for (const e of errors) fails.push(e.code as ReasonCode);
     } else {
-      const model = raw.map((c) => defaultCmp(c.name, c.args));
-      diff = compareCalls(model, gt.calls, valueKey);
+      const g = gt.calls;
+      // Fast path for the common single call: equal by value without building canonical texts.
+      if (sameCalls(raw, g)) diff = null;
+      else diff = compareCalls(raw.map((c) => defaultCmp(c.name, c.args)), g, valueKey);
       callsOk = diff === null;
       namesOk = callsOk || diff!.namesOk;
       if (diff) fails.push(diff.reason);
@@ -273,7 +335,7 @@ function scoreDefault(text: string, gtIn: unknown, variant: RewardVariant): Rewa
 
 /** compute_score_v0, step by step; where it raises, 0 with the reason of the failing step. */
 function scoreOfficial(text: string, gtIn: unknown): RewardResult {
-  const gt = readOfficialGroundTruth(gtIn);
+  const gt = cached(officialGtCache, gtIn, readOfficialGroundTruth);
   const scope = scopeStart(text);
   const think = text.indexOf(THINK_OPEN, scope) >= 0 && text.indexOf(THINK_CLOSE, scope) >= 0;
   // The last non-overlapping match of <tool_call>(.*?)</tool_call>.

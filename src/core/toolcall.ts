@@ -75,8 +75,11 @@ export function pyStrip(text: string, s: number, e: number): [number, number] {
 
 /** Start of the scored text: the last assistant marker, or 0. */
 export function scopeStart(text: string): number {
-  const i = text.lastIndexOf(ASSISTANT_MARKER);
-  return i < 0 ? 0 : i;
+  // Forward indexOf is much faster than lastIndexOf in V8; the marker is rare in a completion.
+  let i = text.indexOf(ASSISTANT_MARKER);
+  if (i < 0) return 0;
+  for (let j = text.indexOf(ASSISTANT_MARKER, i + 1); j >= 0; j = text.indexOf(ASSISTANT_MARKER, j + 1)) i = j;
+  return i;
 }
 
 /** The tag structure of a completion, before any JSON is read. */

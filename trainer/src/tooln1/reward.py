@@ -12,6 +12,7 @@ docs/reward.md. Standard library only: no torch import.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections import Counter
@@ -46,8 +47,25 @@ REASON_CODES = (
 )
 _RANK = {c: i for i, c in enumerate(REASON_CODES)}
 
-# json.dumps(v, sort_keys=True), without rebuilding an encoder per call.
-_dumps = json.JSONEncoder(sort_keys=True).encode
+_ENCODER = json.JSONEncoder(sort_keys=True)
+
+
+def _make_dumps():
+    """json.dumps(v, sort_keys=True), without building an encoder per call (CPython's C encoder)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _ENCODER.encode
+    # The arguments JSONEncoder.iterencode passes in one-shot mode (check_circular off: parsed JSON has no cycles).
+    enc = make(None, _ENCODER.default, json.encoder.encode_basestring_ascii, None, ": ", ", ", True, False, True)
+    join = "".join
+
+    def dumps(v: Any) -> str:
+        return join(enc(v, 0))
+
+    return dumps
+
+
+_dumps = _make_dumps()
 
 
 def _norm(v: Any) -> Any:
@@ -193,6 +211,29 @@ def _default_cmp(name: str, args: dict) -> tuple:
     return (nk, nk + "\0" + value_key(args), args)
 
 
+class _DefaultGroundTruth:
+    """Ground-truth calls with both comparison keys: by value, and the plain json.dumps text."""
+
+    __slots__ = ("calls", "dumps_keys")
+
+    def __init__(self, calls: list, dumps_keys: Counter) -> None:
+        self.calls = calls
+        self.dumps_keys = dumps_keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_ground_truth_from_text(gt: str) -> _DefaultGroundTruth | None:
+    # The rollouts of one prompt share its ground truth: read each text once.
+    return _default_ground_truth(gt)
+
+
+def _default_ground_truth(gt: Any) -> _DefaultGroundTruth | None:
+    calls = _read_default_ground_truth(gt)
+    if calls is None:
+        return None
+    return _DefaultGroundTruth(calls, Counter(c[0] + "\0" + _dumps(c[2]) for c in calls))
+
+
 def _read_default_ground_truth(gt: Any) -> list | None:
     try:
         v = gt
@@ -288,7 +329,8 @@ def _first_reason(fails: list) -> str:
 
 
 def _score_default(text: str, gt_in: Any, variant: str) -> dict:
-    gt = _read_default_ground_truth(gt_in)
+    gtc = _default_ground_truth_from_text(gt_in) if type(gt_in) is str else _default_ground_truth(gt_in)
+    gt = None if gtc is None else gtc.calls
     st = scan_structure(text)
     fails = []
     if variant != "no-format" and not st.think_ok:
@@ -314,17 +356,14 @@ def _score_default(text: str, gt_in: Any, variant: str) -> dict:
         if errors:
             fails.extend(e["code"] for e in errors)
         else:
-            if len(raw) == 1 and len(gt) == 1:
-                # Fast path: most completions hold one call; equal JSON text means equal values.
-                name, args = raw[0][0], raw[0][1]
-                gn, gk, ga = gt[0]
-                if "s:" + name == gn and _dumps(args) == _dumps(ga):
-                    model = None
+            # Fast path: equal json.dumps texts mean equal values; compare by value only otherwise.
+            same = False
+            if len(raw) == len(gt):
+                if len(raw) == 1:
+                    same = ("s:" + raw[0][0] + "\0" + _dumps(raw[0][1])) in gtc.dumps_keys
                 else:
-                    model = [_default_cmp(name, args)]
-            else:
-                model = [_default_cmp(c[0], c[1]) for c in raw]
-            diff = None if model is None else _compare_calls(model, gt, value_key)
+                    same = Counter("s:" + c[0] + "\0" + _dumps(c[1]) for c in raw) == gtc.dumps_keys
+            diff = None if same else _compare_calls([_default_cmp(c[0], c[1]) for c in raw], gt, value_key)
             calls_ok = diff is None
             names_ok = calls_ok or diff[2]
             if diff is not None:
@@ -336,8 +375,13 @@ def _score_default(text: str, gt_in: Any, variant: str) -> dict:
     return _result(reward, format_ok, calls_ok, _first_reason(fails), None if diff is None else diff[1])
 
 
+@functools.lru_cache(maxsize=4096)
+def _official_ground_truth_from_text(gt: str) -> list | None:
+    return _read_official_ground_truth(gt)
+
+
 def _score_official(text: str, gt_in: Any) -> dict:
-    gt = _read_official_ground_truth(gt_in)
+    gt = _official_ground_truth_from_text(gt_in) if type(gt_in) is str else _read_official_ground_truth(gt_in)
     scope = scope_start(text)
     think = text.find(THINK_OPEN, scope) >= 0 and text.find(THINK_CLOSE, scope) >= 0
     # The last non-overlapping match of <tool_call>(.*?)</tool_call>.

@@ -242,22 +242,29 @@ def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None 
     """Parses s[start:end] as one JSON document like the TypeScript parser (raises PyJsonError).
 
     Values come from CPython's json (int/float kept apart, duplicate keys: last value wins).
-    ``constants`` accepts NaN/Infinity/-Infinity; strict otherwise.
+    ``constants`` accepts NaN/Infinity/-Infinity; strict otherwise. Error positions index ``s``.
     """
     if end is None:
         end = len(s)
     doc = s if (start == 0 and end == len(s)) else s[start:end]
     try:
+        return _loads(doc, constants)
+    except PyJsonError as e:
+        e.pos += start
+        raise
+
+
+def _loads(doc: str, constants: bool) -> Any:
+    try:
         value = (_PYTHON if constants else _STRICT).decode(doc)
     except (ValueError, RecursionError):
-        err = scan_json(s, start, end, constants)
+        err = scan_json(doc, 0, len(doc), constants)
         if err is None:  # json refused what the shared grammar accepts: never expected
-            raise PyJsonError(E_VALUE, start) from None
+            raise PyJsonError(E_VALUE, 0) from None
         raise PyJsonError(err[0], err[1]) from None
-    if (len(doc) > MAX_DEPTH and doc.count("[") + doc.count("{") > MAX_DEPTH) or (
-        len(doc) > MAX_INT_DIGITS and _LONG_INT.search(doc)
-    ):
-        err = scan_json(s, start, end, constants)
+    n = len(doc)
+    if (n > MAX_DEPTH and doc.count("[") + doc.count("{") > MAX_DEPTH) or (n > MAX_INT_DIGITS and _LONG_INT.search(doc)):
+        err = scan_json(doc, 0, n, constants)
         if err is not None:
             raise PyJsonError(err[0], err[1])
     return value
@@ -271,16 +278,6 @@ def scope_start(text: str) -> int:
     """Start of the scored text: the last assistant marker, or 0."""
     i = text.rfind(ASSISTANT_MARKER)
     return 0 if i < 0 else i
-
-
-def strip_bounds(text: str, s: int, e: int) -> tuple[int, int]:
-    """Bounds of text[s:e] after str.strip()."""
-    seg = text[s:e]
-    stripped = seg.strip()
-    if not stripped:
-        return e, e
-    s2 = s + (len(seg) - len(seg.lstrip()))
-    return s2, s2 + len(stripped)
 
 
 class Structure:
@@ -405,10 +402,14 @@ def _read_call(obj: dict, start: int, end: int, block_index: int, calls: list, e
 
 def read_block(text: str, block: tuple, block_index: int, calls: list, errors: list, want_spans: bool = False) -> None:
     """Reads the calls of one closed block into ``calls`` as (name, args, start, end, block) tuples."""
-    s, e = strip_bounds(text, block[2], block[3])
+    content = text[block[2] : block[3]]
+    doc = content.strip()
+    s = block[2] + (len(content) - len(content.lstrip())) if doc else block[3]
+    e = s + len(doc)
     try:
-        v = parse_json(text, False, s, e)
+        v = _loads(doc, False)
     except PyJsonError as err:
+        err.pos += s
         _json_error(err, "invalid JSON in <tool_call>", errors, s, e, block, False)
         return
     in_string = False
