@@ -27,7 +27,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   return vscode.window.showWorkspaceFolderPick({ placeHolder: "Workspace folder to train in" });
 }
 
-const CONFIG_GLOB = "**/{*.tooln1.json,tooln1.config.json,tooln1*.config.json,*.tooln1.yaml,*.tooln1.yml}";
+const CONFIG_GLOB = "**/{*.tooln1.json,tooln1.config.json,tooln1*.config.json,*.tooln1.yaml,*.tooln1.yml,train/*.yaml,train/*.yml,train/*.json,configs/*.yaml,configs/*.yml}";
 
 async function pickConfig(folder: vscode.WorkspaceFolder): Promise<vscode.Uri | undefined> {
   const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, CONFIG_GLOB), "**/{node_modules,.venv,runs}/**", 100);

@@ -152,6 +152,8 @@ interface Chart {
   caches: Map<string, SeriesCache>;
   /** Last known width (read in one batch, never between DOM writes). */
   width: number;
+  /** The user dragged to zoom: live updates keep the zoomed range until a double-click. */
+  zoomed: boolean;
 }
 
 const charts: Chart[] = PANELS.map((def) => {
@@ -160,7 +162,7 @@ const charts: Chart[] = PANELS.map((def) => {
   const empty = el("div", "empty", `${def.title}: no data yet`);
   box.append(empty);
   grid.append(box);
-  return { def, box, plot: null, signature: "", table: null, focusedRun: 0, dirty: true, caches: new Map(), width: 0 };
+  return { def, box, plot: null, signature: "", table: null, focusedRun: 0, dirty: true, caches: new Map(), width: 0, zoomed: false };
 });
 
 function measureWidths(): void {
@@ -211,6 +213,11 @@ function buildOpts(c: Chart, t: PanelTable, width: number): uPlot.Options {
     focus: { alpha: 0.4 },
     axes: [{ stroke: "var(--fg)", grid: { stroke: "#8884" } }, { stroke: "var(--fg)", grid: { stroke: "#8884" }, size: 60 }],
     hooks: {
+      setSelect: [
+        (u) => {
+          if (u.select.width > 0) c.zoomed = true;
+        },
+      ],
       setSeries: [
         (_u, sidx) => {
           if (sidx != null && sidx > 0 && c.table) {
@@ -251,14 +258,16 @@ function renderChart(c: Chart): void {
   }
   const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()]]);
   if (c.plot && sig === c.signature) {
-    c.plot.setData(tableData(t));
+    c.plot.setData(tableData(t), !c.zoomed);
     return;
   }
+  c.zoomed = false;
   c.plot?.destroy();
   c.box.replaceChildren();
   c.signature = sig;
   c.plot = new uPlot(buildOpts(c, t, width), tableData(t), c.box);
   c.plot.over.addEventListener("click", () => onChartClick(c));
+  c.plot.over.addEventListener("dblclick", () => (c.zoomed = false));
 }
 
 function onChartClick(c: Chart): void {
