@@ -8,7 +8,7 @@
  * Mirrored by trainer/src/tooln1/callcheck.py (same codes, messages, paths; test/vectors/callcheck).
  */
 import type { Json, ToolDef } from "./types";
-import { isObject, jsonTypeOf, xlamParamsToJsonSchema, type JsonObject } from "./schema";
+import { isObject, jsonTypeOf, xlamTypeToSchema, type JsonObject } from "./schema";
 
 export interface CallProblem {
   code: "unknown_tool" | "missing_required" | "wrong_type" | "enum_violation" | "unexpected_argument" | "bad_call";
@@ -142,8 +142,42 @@ function compile(node: Json | undefined, ctx: Ctx, depth: number, top: boolean):
 
 /** Compiles a tool's parameters (any dialect) into its validator. */
 function compileTool(tool: ToolDef): CNode {
-  const root = tool.dialect === "xlam" ? xlamParamsToJsonSchema(tool.parameters) : tool.parameters;
+  if (tool.dialect === "xlam") return compileXlam(tool.parameters);
+  const root = tool.parameters;
   return compile(root, { root, refs: new Map() }, 0, true);
+}
+
+// xLAM datasets repeat a few dozen type strings ("str", "List[int]", "float, optional") across
+// thousands of tools: each string is compiled once and its (immutable) node shared.
+const XLAM_TYPES = new Map<string, { node: CNode; optional: boolean }>();
+
+function xlamType(type: string): { node: CNode; optional: boolean } {
+  let e = XLAM_TYPES.get(type);
+  if (!e) {
+    const { schema, optional } = xlamTypeToSchema(type);
+    e = { node: compile(schema, { root: schema, refs: new Map() }, 0, false), optional };
+    if (XLAM_TYPES.size < 4096) XLAM_TYPES.set(type, e);
+  }
+  return e;
+}
+
+/** Same validator as compile(xlamParamsToJsonSchema(params)), without building the schema. */
+function compileXlam(params: JsonObject): CNode {
+  const n = newNode();
+  n.types = T_OBJECT;
+  n.props = new Map();
+  n.required = [];
+  n.additional = false;
+  for (const k in params) {
+    const spec = params[k];
+    if (!isObject(spec)) continue;
+    const e = xlamType(typeof spec.type === "string" ? spec.type : "");
+    let node = e.node;
+    if (hasOwn(spec, "enum") && Array.isArray(spec.enum)) node = { ...node, enumVals: spec.enum };
+    n.props.set(k, node);
+    if (!e.optional && !hasOwn(spec, "default")) n.required.push(k);
+  }
+  return n;
 }
 
 interface Entry {
