@@ -392,5 +392,53 @@ def check_and_freeze() -> int:
     return 1 if failures else 0
 
 
+def pyjson_vectors() -> None:
+    """test/vectors/reward/pyjson/cases.json: documents with CPython's verdict and json.dumps output.
+
+    `dumps` is the real json.dumps(json.loads(text), sort_keys=True); `error` is [reason, UTF-16
+    position] from the shared grammar (Python's scan_json port), null when the document is valid.
+    """
+    import random
+
+    from tooln1.toolcall import PyJsonError, parse_json
+
+    r = random.Random(5)
+    docs = [
+        ("1", False), ("1.0", False), ("-0", False), ("-0.0", False), ("1e2", False), ("1E+2", False), ("1e-7", False),
+        ("0.0001", False), ("0.00001", False), ("1e16", False), ("1e15", False), ("123456789012345678", False),
+        ("1.7976931348623157e308", False), ("5e-324", False), ("1e400", False), ("-1e400", False), ("NaN", True), ("NaN", False),
+        ("Infinity", True), ("-Infinity", True), ("-Infinity", False), ("[1, 2.50, -3e1]", False), ('{"b": 1, "a": {"d": [], "c": {}}}', False),
+        (r'"\u00e9\ud83d\ude00\ud800 \/ \b\f\n\r\t \"x\" \\"', False), ('"é😀\x7f"', False), (r'"\u007f\u0001"', False),
+        ('{"\uffff": 1, "😀": 2, "a": 3, "B": 4}', False),
+        ("", False), ("   ", False), ("[", False), ("[1,", False), ("[1,]", False), ("[1 2]", False), ('{"a" 1}', False), ('{"a": 1,}', False),
+        ("{a: 1}", False), ("{'a': 1}", False), ('"abc', False), (r'"a\qb"', False), (r'"\u12x4"', False), ('"a\\', False), (r'"tab\there"', False),
+        ('"raw\tcontrol"', False), ("01", False), ("1.", False), (".5", False), ("+1", False), ("-", False), ("1e", False), ("1e+", False),
+        ("tru", False), ("nul", False), ("True", False), ("[1] x", False), ("\ufeff[]", False), ("[" * 513 + "]" * 513, False), ("[" * 512 + "]" * 512, False),
+        ("7" * 4301, False), ("7" * 4300, False), ("-" + "7" * 4301, False), ("7" * 4301 + ".0", False), ('{"a": 1, "a": 2}', False),
+        ("[\u00a0]", False), ("[\x0b1]", False), ("\r\n[1]\t ", False), ('["😀", 1, x]', False), ('["😀", "\n"]', False),
+    ]
+    for _ in range(300):
+        e = r.choice([0, 1, 5, 15, 16, 17, 20, 21, 22, 100, 300, -1, -4, -5, -7, -300])
+        x = r.uniform(-10, 10) * 10.0 ** e
+        docs.append((repr(x), False))
+        docs.append((repr(float(round(x))) if abs(x) < 1e300 else repr(x), False))
+    out = []
+    for text, constants in docs:
+        try:
+            v = parse_json(text, constants)
+            err = None
+            dumps = json.dumps(v, sort_keys=True)
+        except PyJsonError as e:
+            err = [e.reason, utf16_offset(text, e.pos)]
+            dumps = None
+        out.append({"text": text, "constants": constants, "error": err, "dumps": dumps})
+    (HERE / "pyjson").mkdir(exist_ok=True)
+    (HERE / "pyjson" / "cases.json").write_text(json.dumps({"cases": out}, indent=1) + "\n", encoding="utf-8")
+    print(f"pyjson: {len(out)} documents", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    sys.exit(check_and_freeze())
+    rc = check_and_freeze()
+    if rc == 0:
+        pyjson_vectors()
+    sys.exit(rc)
