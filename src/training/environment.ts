@@ -36,15 +36,6 @@ async function pythonExtensionInterpreter(folder?: vscode.Uri): Promise<string |
   }
 }
 
-export async function findPython(ctx: Ctx, folder?: vscode.Uri): Promise<ResolvedPython> {
-  const setting = new Config().pythonPath;
-  return resolvePython({
-    setting,
-    pythonExtension: setting ? undefined : await pythonExtensionInterpreter(folder),
-    managedVenv: managedVenvDir(ctx),
-  });
-}
-
 const SOURCE_WORDS: Record<ResolvedPython["source"], string> = {
   setting: "the tooln1.pythonPath setting",
   "python-extension": "the Python extension's selected interpreter",
@@ -57,16 +48,32 @@ const SOURCE_WORDS: Record<ResolvedPython["source"], string> = {
  * Returns undefined when the user has to act first.
  */
 export async function ensureTrainerPython(ctx: Ctx, folder?: vscode.Uri): Promise<ResolvedPython | undefined> {
-  const py = await findPython(ctx, folder);
-  const check: TrainerCheck = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: "Tool-N1: checking the Python environment" },
-    () => checkTrainer(py.path, folder?.fsPath),
-  );
-  if (check.ok) {
-    ctx.log.info(`trainer interpreter: ${py.path} (${SOURCE_WORDS[py.source]})`);
-    return py;
+  const setting = new Config().pythonPath;
+  // An interpreter named in the settings is the only one tried; otherwise the first of the
+  // Python extension's, the managed environment and PATH that imports the trainer wins.
+  const candidates: ResolvedPython[] = [];
+  if (setting) candidates.push({ path: setting, source: "setting" });
+  else {
+    const ext = await pythonExtensionInterpreter(folder);
+    if (ext) candidates.push({ path: ext, source: "python-extension" });
+    const venv = resolvePython({ managedVenv: managedVenvDir(ctx) });
+    if (venv.source === "managed-venv") candidates.push(venv);
+    candidates.push(resolvePython({}));
   }
-  ctx.log.warn(`trainer check failed: ${check.detail}`);
+  let first: { py: ResolvedPython; check: TrainerCheck } | undefined;
+  for (const py of candidates) {
+    const check: TrainerCheck = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: "Tool-N1: checking the Python environment" },
+      () => checkTrainer(py.path, folder?.fsPath),
+    );
+    if (check.ok) {
+      ctx.log.info(`trainer interpreter: ${py.path} (${SOURCE_WORDS[py.source]})`);
+      return py;
+    }
+    ctx.log.warn(`trainer check failed for ${SOURCE_WORDS[py.source]}: ${check.detail}`);
+    first ??= { py, check };
+  }
+  const { py, check } = first!;
   const pick = await vscode.window.showErrorMessage(
     `Tool-N1: the trainer cannot run with ${SOURCE_WORDS[py.source]}: ${check.detail}. Set up a training environment, or point tooln1.pythonPath (user settings) at an interpreter with the tooln1 package installed.`,
     "Set up Training Environment",
