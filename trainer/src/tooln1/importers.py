@@ -614,9 +614,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.output == "-":
         sys.stdout.write(body)
     else:
-        d = os.path.dirname(os.path.abspath(args.output))
-        os.makedirs(d, exist_ok=True)
-        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
-            f.write(body)
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+            with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+                f.write(body)
+        except OSError as e:
+            print(f"tooln1 convert: cannot write {args.output}: {e.strerror}", file=sys.stderr)
+            return 1
     sys.stderr.write(summary(result, args.output))
     return 2 if result["bad"] else 0
