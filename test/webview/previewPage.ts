@@ -3,7 +3,7 @@
 // state in sessionStorage. Used by test/webview/preview.test.ts and bench/preview.bench.ts.
 import { createServer, type Server } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { previewHtml } from "../../src/preview/html";
@@ -16,7 +16,12 @@ interface BrowserEl {
 }
 declare const document: { body: BrowserEl; querySelector(s: string): BrowserEl | null; querySelectorAll(s: string): Iterable<BrowserEl> };
 
-export const ROOT = resolve(__dirname, "../../..");
+/** The repository root, from out/test/webview or out/bench (this file is bundled into both). */
+export const ROOT = (() => {
+  let d = __dirname;
+  while (!existsSync(join(d, "package.json")) && dirname(d) !== d) d = dirname(d);
+  return d;
+})();
 const DIST = join(ROOT, "dist", "webview");
 const FILES = ["preview.js", "preview.css", "editor.worker.js", "json.worker.js"];
 
