@@ -216,6 +216,12 @@ export class TrainingController extends Disposable {
     return runDataOf(await readRunDir(dir), false);
   }
 
+  /** A launched or reattached run's data, synchronously; undefined for runs only on disk. */
+  liveData(dir: string): RunData | undefined {
+    const e = this.entries.get(dir);
+    return e?.run ? runDataOf(e.run.state, e.run.running) : undefined;
+  }
+
   stateOf(dir: string): RunState | undefined {
     return this.entries.get(dir)?.run?.state;
   }

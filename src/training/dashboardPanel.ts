@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
-import type { SeriesColumns } from "../../webview/dashboard/protocol";
+import type { RunData, SeriesColumns } from "../../webview/dashboard/protocol";
 import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../webview/dashboard/protocol";
 import { toColumns } from "../../webview/dashboard/data";
 import { dashboardHtml, makeNonce } from "./dashboardHtml";
@@ -121,17 +121,27 @@ export class DashboardPanel extends Disposable {
           for (const id of m.restored.runIds) if (!this.runIds.includes(id)) this.runIds.push(id);
           this.view = { ...DEFAULT_VIEW, ...m.restored.view };
         }
-        this.pending.clear();
-        const runs = [];
+        // Runs read from disk first (this awaits); then the live runs' snapshots, the pending
+        // points cleared and init posted in one synchronous block, so no point is lost or doubled.
+        this.ready = false;
+        const fromDisk = new Map<string, RunData>();
         const missing: string[] = [];
         for (const dir of this.runIds) {
+          if (this.controller.stateOf(dir)) continue;
           try {
-            runs.push(await this.controller.runData(dir));
+            fromDisk.set(dir, await this.controller.runData(dir));
           } catch (e) {
             missing.push(`${dir}: ${(e as Error).message}`);
           }
         }
+        const runs: RunData[] = [];
+        for (const dir of this.runIds) {
+          const live = this.controller.liveData(dir);
+          const data = live ?? fromDisk.get(dir);
+          if (data) runs.push(data);
+        }
         this.runIds = runs.map((r) => r.id);
+        this.pending.clear();
         this.ready = true;
         this.post({ type: "init", runs, view: this.view });
         if (missing.length) this.post({ type: "error", message: `Could not load: ${missing.join("; ")}` });
