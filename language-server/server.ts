@@ -10,6 +10,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { ToolN1LanguageService, kindOf, type PlacedProblem } from "./service";
+import { LineDocument } from "./service/lineDocument";
 import { DEFAULT_MAX_DIAGNOSTICS, capDiagnostics, toDiagnostic } from "./service/diagnostics";
 import { checkFile, kindOfPath } from "./fileCheck";
 import { AllProblemsRequest, ValidateFileRequest, ValidateProgressNotification } from "./protocol";
@@ -97,7 +98,8 @@ async function validate(uri: string): Promise<void> {
 }
 
 connection.onDidOpenTextDocument(({ textDocument: t }) => {
-  const doc = TextDocument.create(t.uri, t.languageId, t.version, t.text);
+  // Datasets are kept line by line, so an edit never copies the whole (up to 50 MB) text.
+  const doc = kindOf(t) === "dataset" ? new LineDocument(t.uri, t.languageId, t.version, t.text) : TextDocument.create(t.uri, t.languageId, t.version, t.text);
   documents.set(t.uri, doc);
   service.close(t.uri);
   diskReports.delete(t.uri);
@@ -108,7 +110,8 @@ connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
   const doc = documents.get(t.uri);
   if (!doc) return;
   service.noteChanges(t.uri, contentChanges);
-  TextDocument.update(doc, contentChanges, t.version);
+  if (doc instanceof LineDocument) doc.update(contentChanges, t.version);
+  else TextDocument.update(doc, contentChanges, t.version);
   schedule(doc, DEBOUNCE_MS[kindOf(doc) ?? "tools"]);
 });
 

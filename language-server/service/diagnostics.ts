@@ -6,6 +6,7 @@ import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver-types
 import type { TextDocument, TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
 import { CODES, SEVERITY_RANK, type Problem, type Severity } from "./problems";
 import { checkDatasetLine, duplicateIdProblem, type LineResult } from "./dataset";
+import { LineDocument } from "./lineDocument";
 
 export const SOURCE = "tooln1";
 export const DEFAULT_MAX_DIAGNOSTICS = 1000;
@@ -92,10 +93,15 @@ export class DatasetState {
     for (let i = 0; i < n; i++) if (!this.results[i]) dirty++;
     this.lastChecked = dirty;
     if (dirty > n / 4) {
-      // Line breaks as the editor counts them: \n, \r\n and a lone \r.
-      const text = doc.getText();
-      const lines = text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n");
-      for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(lines[i] ?? "");
+      // Many lines (opening the file): no per-text cache, it would only cost hashing every line.
+      if (doc instanceof LineDocument) {
+        for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = checkDatasetLine(doc.line(i));
+      } else {
+        // Line breaks as the editor counts them: \n, \r\n and a lone \r.
+        const text = doc.getText();
+        const lines = text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n");
+        for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = checkDatasetLine(lines[i] ?? "");
+      }
     } else if (dirty > 0) {
       for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(lineText(doc, i));
     }
@@ -193,6 +199,7 @@ export function stripCR(s: string): string {
 
 /** The text of line `i` without its line break. */
 export function lineText(doc: TextDocument, i: number): string {
+  if (doc instanceof LineDocument) return doc.line(i);
   const t = doc.getText({ start: { line: i, character: 0 }, end: { line: i + 1, character: 0 } });
   return stripCR(t.endsWith("\n") ? t.slice(0, -1) : t);
 }

@@ -16,6 +16,7 @@ export type { DocKind } from "./features";
 export { checkDatasetLine, checkSampleValue, duplicateIdProblem, lineTooLongProblem, type LineResult } from "./dataset";
 export { checkSchemaText } from "./schemaFile";
 export { CODES, type Problem, type Severity } from "./problems";
+export { LineDocument } from "./lineDocument";
 
 export const TOOLS_LANGUAGE_ID = "tooln1-tools";
 export const DATASET_LANGUAGE_ID = "tooln1-dataset";

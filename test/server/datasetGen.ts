@@ -50,7 +50,7 @@ export function makeTools(r: () => number, count = 60): GenTool[] {
     for (let i = 0; i < n; i++) {
       const kind = Math.floor(r() * 6);
       const pname = `${WORDS[8 + Math.floor(r() * (WORDS.length - 8))]}_${i}`;
-      const description = words(r, 4 + Math.floor(r() * 6)) + ".";
+      const description = words(r, 3 + Math.floor(r() * 5)) + ".";
       if (kind === 0) params.push({ name: pname, schema: { type: "string", description }, gen: (q) => words(q, 2) });
       else if (kind === 1) params.push({ name: pname, schema: { type: "integer", description, minimum: 0 }, gen: (q) => Math.floor(q() * 100) });
       else if (kind === 2) params.push({ name: pname, schema: { type: "number", description }, gen: (q) => Math.round(q() * 1e4) / 100 });
@@ -67,7 +67,7 @@ export function makeTools(r: () => number, count = 60): GenTool[] {
       name,
       params,
       required,
-      openai: { type: "function", function: { name, description: words(r, 8 + Math.floor(r() * 8)) + ".", parameters: { type: "object", properties, required } } },
+      openai: { type: "function", function: { name, description: words(r, 5 + Math.floor(r() * 7)) + ".", parameters: { type: "object", properties, required } } },
     });
   }
   return tools;
@@ -139,7 +139,7 @@ export async function writeDataset(path: string, lines: number, opts: { seed?: n
     bytes += Buffer.byteLength(line);
     buf.push(line);
     if (buf.length >= 500) {
-      if (!out.write(buf.join(""))) await new Promise((res) => out.once("drain", res));
+      if (!out.write(buf.join(""))) await new Promise<void>((res) => out.once("drain", () => res()));
       buf = [];
     }
   }

@@ -16,8 +16,8 @@ export interface Client {
   stderr(): string;
 }
 
-export async function startServer(opts: { maxDiagnostics?: number } = {}): Promise<Client> {
-  const proc = spawn(process.execPath, [SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+export async function startServer(opts: { maxDiagnostics?: number; server?: string } = {}): Promise<Client> {
+  const proc = spawn(process.execPath, [opts.server ?? SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));

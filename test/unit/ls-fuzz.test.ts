@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ToolN1LanguageService } from "../../language-server/service";
+import { ToolN1LanguageService, LineDocument } from "../../language-server/service";
 import { checkDatasetLine, checkDatasetLineSlow } from "../../language-server/service/dataset";
 import { checkSchemaText } from "../../language-server/service/schemaFile";
 
@@ -95,7 +95,8 @@ test("rapid edits to an open dataset: incremental results equal a fresh validati
   const r = rng(99);
   const base = read("valid.jsonl") + read("problems.jsonl");
   const s = new ToolN1LanguageService();
-  const d = TextDocument.create("file:///inc.jsonl", "tooln1-dataset", 1, base);
+  // The server keeps open datasets as LineDocuments: the same as a TextDocument, edited line by line.
+  const d = new LineDocument("file:///inc.jsonl", "tooln1-dataset", 1, base);
   s.validate(d);
   for (let n = 0; n < 900; n++) {
     const text = d.getText();
@@ -104,7 +105,7 @@ test("rapid edits to an open dataset: incremental results equal a fresh validati
     const insert = r() < 0.2 ? "\n" : r() < 0.5 ? PIECES[Math.floor(r() * PIECES.length)] : text.slice(b, b + Math.floor(r() * 30));
     const change = { range: { start: d.positionAt(a), end: d.positionAt(b) }, text: insert };
     s.noteChanges(d.uri, [change]);
-    TextDocument.update(d, [change], d.version + 1);
+    d.update([change], d.version + 1);
     // Several edits land between validations, as they do under a debounce.
     if (n % 3 !== 2) continue;
     const inc = s.validate(d);
@@ -162,4 +163,35 @@ test("extremes: 10,000-deep nesting, $ref cycles, binary junk, a 50 MB line", ()
   const bad = checkDatasetLine(big.slice(0, -2));
   assert.equal(bad.problems[0]?.code, "json_syntax");
   assert.ok(Date.now() - t0 < 30_000);
+});
+
+test("LineDocument matches TextDocument under random edits (\\n, \\r\\n and lone \\r breaks)", () => {
+  const r = rng(5);
+  const bits = ["a", "bc", "\n", "\r\n", "\r", "😀", "", "xyz\n"];
+  for (let round = 0; round < 40; round++) {
+    let text = "";
+    for (let i = 0; i < 30; i++) text += bits[Math.floor(r() * bits.length)];
+    const td = TextDocument.create("file:///x", "x", 1, text);
+    const ld = new LineDocument("file:///x", "x", 1, text);
+    for (let n = 0; n < 60; n++) {
+      const len = td.getText().length;
+      const a = Math.floor(r() * (len + 1));
+      const b = Math.min(len, a + Math.floor(r() * 6));
+      const cur = TextDocument.create("file:///x", "x", 1, td.getText());
+      const change = { range: { start: cur.positionAt(a), end: cur.positionAt(b) }, text: bits[Math.floor(r() * bits.length)] + bits[Math.floor(r() * bits.length)] };
+      TextDocument.update(td, [change], n + 2);
+      ld.update([change], n + 2);
+      assert.equal(ld.getText(), td.getText(), `round ${round} edit ${n}`);
+      // Lines as a freshly opened document splits them (TextDocument's own incremental line index
+      // can count a \r and a \n typed apart as two breaks; VS Code normalises EOLs so never sends that).
+      const fresh = TextDocument.create("file:///x", "x", 1, td.getText());
+      assert.equal(ld.lineCount, fresh.lineCount);
+      for (let l = 0; l < fresh.lineCount; l++) {
+        const range = { start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } };
+        assert.equal(ld.getText(range), fresh.getText(range));
+      }
+      const o = Math.floor(r() * (td.getText().length + 1));
+      assert.deepEqual(ld.positionAt(o), fresh.positionAt(o));
+    }
+  }
 });
