@@ -221,14 +221,16 @@ def json_equal(a: Json, b: Json) -> bool:
 def _js_number(v: float | int) -> str:
     """A number as JavaScript's String() writes it (1.0 -> "1", 1e-7 -> "1e-7")."""
     if isinstance(v, int):
-        return str(v)
+        if abs(v) < 2**53:
+            return str(v)
+        v = float(v)  # JavaScript holds it as a double
     if not math.isfinite(v):
         return "null"
-    if v.is_integer() and abs(v) < 1e21:
-        return str(int(v))
+    if v == 0:
+        return "0"
     r = repr(v)
     if "e" not in r:
-        return r
+        return r[:-2] if r.endswith(".0") else r
     mant, exp = r.split("e")
     e = int(exp)
     if e <= -7 or e >= 21:
