@@ -25,6 +25,7 @@ export class PreviewPanel extends Disposable {
   private client: InferenceClient | null = null;
   private checkpoint: CheckpointInfo | null = null;
   private generation: GenerationHandle | null = null;
+  private loading: Promise<void> | null = null;
 
   /** Opens (or reveals) the one preview panel, optionally prefilled. */
   static show(ctx: Ctx, prefill?: Prefill, toolsUri?: string): PreviewPanel {
@@ -109,6 +110,7 @@ export class PreviewPanel extends Disposable {
 
   async focusTry(): Promise<void> {
     await this.whenReady();
+    await this.loading;
     if (!this.checkpoint) await this.chooseCheckpoint();
     this.post({ type: "focusTry" });
   }
@@ -183,10 +185,12 @@ export class PreviewPanel extends Disposable {
           const wanted = m.state?.schemaUri || (this.tools?.uri ?? "") || (files.length === 1 ? files[0].uri : "");
           this.post({ type: "init", schemaFiles: files, tools: this.tools, prefill: null, checkpoint: this.checkpoint, trusted: vscode.workspace.isTrusted });
           this.ready = true;
-          for (const r of this.readyWaiters.splice(0)) r();
-          if (wanted && !this.tools) await this.chooseSchema(wanted);
+          // A prefill waiting for this handshake brings its own tools: it wins over the restored choice.
+          const prefillPending = this.readyWaiters.length > 0;
           const last = this.ctx.extension.workspaceState.get<string>(LAST_CHECKPOINT_KEY);
-          if (last && !this.checkpoint && vscode.workspace.isTrusted) void this.loadCheckpoint(last, true);
+          if (last && !this.checkpoint && vscode.workspace.isTrusted) this.loading = this.loadCheckpoint(last, true);
+          for (const r of this.readyWaiters.splice(0)) r();
+          if (wanted && !this.tools && !prefillPending) await this.chooseSchema(wanted);
           return;
         }
         case "chooseSchema":
@@ -220,7 +224,8 @@ export class PreviewPanel extends Disposable {
       title: "Choose an exported checkpoint folder (model.onnx, tokenizer.json, tooln1-export.json)",
     });
     if (!picked?.[0]) return;
-    await this.loadCheckpoint(picked[0].fsPath, false);
+    this.loading = this.loadCheckpoint(picked[0].fsPath, false);
+    await this.loading;
   }
 
   private async loadCheckpoint(dir: string, quiet: boolean): Promise<void> {
@@ -247,6 +252,7 @@ export class PreviewPanel extends Disposable {
       this.post({ type: "genError", message: "Running a model is disabled in an untrusted workspace." });
       return;
     }
+    await this.loading;
     if (!this.client || !this.checkpoint) {
       await this.chooseCheckpoint();
       if (!this.client || !this.checkpoint) {
