@@ -216,9 +216,9 @@ class _DefaultGroundTruth:
 
     __slots__ = ("calls", "dumps_keys")
 
-    def __init__(self, calls: list, dumps_keys: Counter) -> None:
+    def __init__(self, calls: list, dumps_keys: list) -> None:
         self.calls = calls
-        self.dumps_keys = dumps_keys
+        self.dumps_keys = dumps_keys  # sorted
 
 
 @functools.lru_cache(maxsize=4096)
@@ -231,7 +231,7 @@ def _default_ground_truth(gt: Any) -> _DefaultGroundTruth | None:
     calls = _read_default_ground_truth(gt)
     if calls is None:
         return None
-    return _DefaultGroundTruth(calls, Counter(c[0] + "\0" + _dumps(c[2]) for c in calls))
+    return _DefaultGroundTruth(calls, sorted(c[0] + "\0" + _dumps(c[2]) for c in calls))
 
 
 def _read_default_ground_truth(gt: Any) -> list | None:
@@ -360,9 +360,9 @@ def _score_default(text: str, gt_in: Any, variant: str) -> dict:
             same = False
             if len(raw) == len(gt):
                 if len(raw) == 1:
-                    same = ("s:" + raw[0][0] + "\0" + _dumps(raw[0][1])) in gtc.dumps_keys
+                    same = "s:" + raw[0][0] + "\0" + _dumps(raw[0][1]) == gtc.dumps_keys[0]
                 else:
-                    same = Counter("s:" + c[0] + "\0" + _dumps(c[1]) for c in raw) == gtc.dumps_keys
+                    same = sorted("s:" + c[0] + "\0" + _dumps(c[1]) for c in raw) == gtc.dumps_keys
             diff = None if same else _compare_calls([_default_cmp(c[0], c[1]) for c in raw], gt, value_key)
             calls_ok = diff is None
             names_ok = calls_ok or diff[2]

@@ -254,10 +254,20 @@ def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None 
         raise
 
 
+_SCAN_STRICT = _STRICT.scan_once
+_SCAN_PYTHON = _PYTHON.scan_once
+
+
 def _loads(doc: str, constants: bool) -> Any:
     try:
-        value = (_PYTHON if constants else _STRICT).decode(doc)
-    except (ValueError, RecursionError):
+        if doc and doc[0] not in _WS and doc[-1] not in _WS:
+            # No surrounding JSON whitespace (the usual stripped payload): the C scanner directly.
+            value, end = (_SCAN_PYTHON if constants else _SCAN_STRICT)(doc, 0)
+            if end != len(doc):
+                raise ValueError("extra data")
+        else:
+            value = (_PYTHON if constants else _STRICT).decode(doc)
+    except (ValueError, RecursionError, StopIteration):
         err = scan_json(doc, 0, len(doc), constants)
         if err is None:  # json refused what the shared grammar accepts: never expected
             raise PyJsonError(E_VALUE, 0) from None
