@@ -47,3 +47,12 @@ test("a malformed sample gets an error naming the field", () => {
   assert.throws(() => buildMessages({ tools: "x", messages: [], answer: [] } as unknown as Sample), /"tools"/);
   assert.throws(() => buildMessages({ tools: [], messages: [{ role: "user", content: 3 }], answer: [] } as unknown as Sample), /messages\[0\]\.content/);
 });
+
+test("renderChatML gives what Qwen2.5's own chat template renders", async () => {
+  const { Template } = await import("@huggingface/jinja");
+  const qwen = new Template(readFileSync(join(root, "test/vectors/template/qwen2.5-chat-template.jinja"), "utf8"));
+  const conversations = [...doc.samples.map((c) => c.messages), ...doc.chatml.filter((c) => c.messages.length).map((c) => c.messages)];
+  for (const messages of conversations) {
+    for (const gen of [true, false]) assert.equal(qwen.render({ messages, add_generation_prompt: gen }), renderChatML(messages, gen));
+  }
+});

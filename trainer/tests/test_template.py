@@ -66,3 +66,15 @@ def test_multi_turn_matches_the_official_construct_prompt():
         {"role": "system", "content": "Sys.\n"}, {"role": "user", "content": "Paris?"}, {"role": "assistant", "content": json.dumps(call)},
         {"role": "tool", "content": "[{\"temp\": 21}]"}, {"role": "assistant", "content": "21 degrees."}, {"role": "user", "content": "Rome?"}], "answer": []})
     assert ours == _official(raw)
+
+
+def test_render_chatml_matches_qwen25_chat_template():
+    """Qwen2.5's own chat template (test/vectors/template/qwen2.5-chat-template.jinja), rendered the
+    way transformers renders chat templates, gives the same text as render_chatml."""
+    sandbox = pytest.importorskip("jinja2.sandbox")
+    env = sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    qwen = env.from_string((ROOT / "test/vectors/template/qwen2.5-chat-template.jinja").read_text(encoding="utf-8"))
+    conversations = [c["messages"] for c in DOC["samples"]] + [c["messages"] for c in DOC["chatml"] if c["messages"]]
+    for messages in conversations:
+        for gen in (True, False):
+            assert qwen.render(messages=messages, add_generation_prompt=gen) == render_chatml(messages, gen)
