@@ -805,7 +805,21 @@ export class RolloutTable {
         }
         continue;
       }
-      const candidates = await this.scanCandidates(f.index!, rows, needle, needleText, ascii);
+      // candidates are confirmed from the bytes already read; lines cut by a chunk are read again
+      const confirmText = (text: string): boolean => {
+        try {
+          const obj: unknown = JSON.parse(text);
+          const r = normalizeRollout(obj, { format: detectLineFormat(obj) ?? f.src.format, variant: this.opts.variant, fileStep: f.src.step, groups: new GroupCounter() });
+          return !("error" in r) && confirm(r);
+        } catch {
+          return false;
+        }
+      };
+      const candidates: number[] = [];
+      await this.scanCandidates(f.index!, rows, needle, needleText, ascii, (i, text) => {
+        if (text === null) candidates.push(i);
+        else if (this.cols.reason.a[i] !== INVALID && confirmText(text)) match[i] = 1;
+      });
       if (candidates.length) {
         const recs = await this.readRecords(candidates);
         for (const i of candidates) {
@@ -819,12 +833,17 @@ export class RolloutTable {
     return match;
   }
 
-  /** Rows among `rows` (one file, line order) whose raw bytes contain the needle. */
-  private async scanCandidates(idx: JsonlIndex, rows: number[], needle: Buffer, needleText: string, foldAscii: boolean): Promise<number[]> {
+  /**
+   * Calls `hit` for each row among `rows` (one file, line order) whose raw bytes contain the needle,
+   * with the line's text when the line was wholly in the chunk read, else null.
+   */
+  private async scanCandidates(idx: JsonlIndex, rows: number[], needle: Buffer, needleText: string, foldAscii: boolean, hit: (row: number, text: string | null) => void): Promise<void> {
     const { promises: fsp } = await import("node:fs");
-    const out: number[] = [];
+    // a partial last line kept as a row is checked by reading it
+    for (const i of rows) if (this.cols.line.a[i] >= idx.lineCount) hit(i, null);
     const lines = rows.map((i) => this.cols.line.a[i]).filter((l) => l < idx.lineCount);
-    if (lines.length === 0) return rows.filter((i) => this.cols.line.a[i] >= idx.lineCount);
+    if (lines.length === 0) return;
+    const foldRe = new RegExp(needleText.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), "gi");
     const fh = await fsp.open(idx.path, "r");
     const CH = 4 << 20;
     const buf = Buffer.allocUnsafe(CH + needle.length);
@@ -839,9 +858,15 @@ export class RolloutTable {
         const len = end - start;
         const { bytesRead } = await fh.read(buf, 0, len, start);
         const chunk = buf.subarray(0, bytesRead);
-        // ASCII case folding: latin1 keeps one character per byte, so string positions are byte offsets
-        const folded = foldAscii ? chunk.toString("latin1").toLowerCase() : null;
-        const find = (from: number): number => (folded !== null ? folded.indexOf(needleText, from) : chunk.indexOf(needle, from));
+        // ASCII case folding: a case-insensitive regexp over the latin1 text (one character per byte,
+        // so string positions are byte offsets); measured several times faster than lower-casing
+        const latin = foldAscii ? chunk.toString("latin1") : null;
+        const find = (from: number): number => {
+          if (latin === null) return chunk.indexOf(needle, from);
+          foldRe.lastIndex = from;
+          const m = foldRe.exec(latin);
+          return m ? m.index : -1;
+        };
         let at = find(0);
         let li = j;
         while (at !== -1 && li <= k) {
@@ -849,7 +874,9 @@ export class RolloutTable {
           while (li <= k && idx.lineEnd(lines[li]) < abs + needle.length) li++;
           if (li > k) break;
           if (idx.lineStart(lines[li]) <= abs) {
-            out.push(rows[li]);
+            const ls = idx.lineStart(lines[li]) - start;
+            const le = idx.lineEnd(lines[li]) - start;
+            hit(rows[li], ls >= 0 && le <= bytesRead ? chunk.toString("utf8", ls, le) : null);
             at = find(idx.lineEnd(lines[li]) - start);
             li++;
           } else at = find(idx.lineStart(lines[li]) - start); // the hit was between our lines
@@ -859,9 +886,6 @@ export class RolloutTable {
     } finally {
       await fh.close();
     }
-    // a partial last line kept as a row is checked by parsing
-    for (const i of rows) if (this.cols.line.a[i] >= idx.lineCount) out.push(i);
-    return out;
   }
 
   dispose(): void {

@@ -54,6 +54,10 @@ test("indexes a run directory: filters, sorts, groups, history and summary agree
   const text = await t.query(q({ filter: { text: "SEARCH_WEB" } })); // case-insensitive, in the completion
   assert.ok(text.total > 0);
   assert.ok(text.rows.every((r) => r.reason === "wrong_name"));
+  const special = await t.query(q({ filter: { text: '[{"NAME"' } })); // quotes and regexp characters
+  const expectSpecial = [1, 2, 3].flatMap((s) => syntheticStep(s, 0, 20, { zeroVarianceEvery: 4 })).filter((r) => r.completion.includes('[{"name"')).length;
+  assert.equal(special.total, expectSpecial);
+  assert.ok(expectSpecial > 0);
   const keyOnly = await t.query(q({ filter: { text: "group_index" } })); // a JSON key, not text
   assert.equal(keyOnly.total, 0);
   const d = await t.detail(wrong.rows[0].row);
