@@ -193,7 +193,7 @@ function buildOpts(c: Chart, t: PanelTable, width: number): uPlot.Options {
       dash: runs.size > 1 ? DASHES[ri % DASHES.length] : undefined,
       fill: c.def.stacked ? color + "55" : undefined,
       spanGaps: true,
-      points: { show: false },
+      // uPlot's default: dots only where points are sparse (a run's first steps)
     });
   }
   const bands: uPlot.Band[] = [];
