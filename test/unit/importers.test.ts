@@ -60,3 +60,29 @@ test("a whole-file JSON document that is not an array is read as one record", ()
   assert.deepEqual(r.bad, []);
   assert.ok(r.lines[0].startsWith('{"id":"9","tools":[{"name":"f"'));
 });
+
+test("tooln1 convert (the CLI module): writes the fixture bytes, reports, and exits 2 on unreadable lines", async () => {
+  const { run } = await import("../../src/cli/convert");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "convert-"));
+  const err: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    for (const c of doc.cases) {
+      err.length = 0;
+      const out = join(dir, `${c.format}.jsonl`);
+      const args = ["--from", c.format, join(base, c.input), out, ...(c.answers ? ["--answers", join(base, c.answers)] : [])];
+      assert.equal(await run(args), c.bad.length ? 2 : 0);
+      assert.equal(readFileSync(out, "utf8"), readFileSync(join(base, c.expected), "utf8"));
+      assert.equal(err.join(""), c.summary.replace("-> OUT", `-> ${out}`));
+    }
+    assert.equal(await run(["--from", "xlam", join(dir, "missing.json"), join(dir, "o.jsonl")]), 1);
+    assert.equal(await run(["--from", "nope", "a", "b"]), 2);
+    assert.match(err.join(""), /unknown format 'nope'/);
+  } finally {
+    process.stderr.write = write;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
