@@ -24,6 +24,11 @@ export interface FileCheckOptions {
   maxSchemaBytes?: number;
   /** Longest dataset line checked (default 128 MiB). */
   maxLineBytes?: number;
+  /** Datasets: check only bytes [start, end) (line-aligned); lines are numbered from 0 there. */
+  start?: number;
+  end?: number;
+  /** Datasets: hand each sample id to the caller instead of detecting duplicates here. */
+  onId?: (id: string, line: number, byteOffset: number, byteLength: number) => void;
 }
 
 /** `*.jsonl` are datasets, everything else tool schema files. */
@@ -70,7 +75,17 @@ export async function checkFile(path: string, kind: DocKind, onProblem: (p: Plac
     return sum;
   }
   const firstLineOfId = new Map<string, number>();
-  for await (const batch of readLineBatches(path, { onProgress: (b, t) => { sum.bytes = b; opts.onProgress?.(b, t); }, ...(opts.cancelled ? { cancelled: opts.cancelled } : {}), ...(opts.maxLineBytes ? { maxLineBytes: opts.maxLineBytes } : {}) })) {
+  const readOpts = {
+    onProgress: (b: number, t: number) => {
+      sum.bytes = b;
+      opts.onProgress?.(b, t);
+    },
+    ...(opts.cancelled ? { cancelled: opts.cancelled } : {}),
+    ...(opts.maxLineBytes ? { maxLineBytes: opts.maxLineBytes } : {}),
+    ...(opts.start !== undefined ? { start: opts.start } : {}),
+    ...(opts.end !== undefined ? { end: opts.end } : {}),
+  };
+  for await (const batch of readLineBatches(path, readOpts)) {
     for (const l of batch) {
       sum.lines = l.line + 1;
       if (l.tooLong) {
@@ -79,7 +94,8 @@ export async function checkFile(path: string, kind: DocKind, onProblem: (p: Plac
       }
       const r = checkDatasetLine(l.text);
       for (const p of r.problems) onLine(l.line, p);
-      if (r.id !== undefined) {
+      if (r.id !== undefined && opts.onId) opts.onId(r.id, l.line, l.byteOffset, l.byteLength);
+      else if (r.id !== undefined) {
         const first = firstLineOfId.get(r.id);
         if (first === undefined) firstLineOfId.set(r.id, l.line);
         else onLine(l.line, duplicateIdProblem(l.text, r.id, first));

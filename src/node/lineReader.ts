@@ -27,6 +27,9 @@ export interface LineReaderOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Stop early when it returns true (checked once per chunk). */
   cancelled?: () => boolean;
+  /** Read only bytes [start, end) (a line-aligned slice of the file); line numbers count from 0 there. */
+  start?: number;
+  end?: number;
 }
 
 /** Yields the file's lines in batches (one batch per chunk read). A final line without `\n` counts. */
@@ -35,20 +38,23 @@ export async function* readLineBatches(path: string, opts: LineReaderOptions = {
   const maxLineBytes = opts.maxLineBytes ?? 128 * 1024 * 1024;
   const fh = await open(path, "r");
   try {
-    const total = (await fh.stat()).size;
+    const size = (await fh.stat()).size;
+    const limit = Math.min(size, opts.end ?? size);
+    const total = limit;
     const buf = Buffer.allocUnsafe(chunkBytes);
     let partial: Buffer[] = []; // pieces of the current line from earlier chunks
     let partialBytes = 0;
     let skipping = false; // the current line exceeded maxLineBytes
     let lineStart = 0; // file offset of the current line
     let lineNo = 0;
-    let filePos = 0;
+    let filePos = opts.start ?? 0;
+    lineStart = filePos;
     const head = Buffer.alloc(3);
     const { bytesRead: hb } = await fh.read(head, 0, 3, 0);
-    if (hb === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) filePos = lineStart = 3; // UTF-8 BOM
+    if (filePos === 0 && hb === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) filePos = lineStart = 3; // UTF-8 BOM
     for (;;) {
       if (opts.cancelled?.()) return;
-      const { bytesRead } = await fh.read(buf, 0, chunkBytes, filePos);
+      const { bytesRead } = await fh.read(buf, 0, Math.max(0, Math.min(chunkBytes, limit - filePos)), filePos);
       if (bytesRead === 0) break;
       const view = bytesRead < chunkBytes ? buf.subarray(0, bytesRead) : buf;
       const batch: Line[] = [];

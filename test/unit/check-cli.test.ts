@@ -12,7 +12,10 @@ const CLI = join(ROOT, "dist", "cli.js");
 const FIX = join(ROOT, "test", "fixtures", "ls");
 
 function check(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, "check", ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return checkEnv({}, ...args);
+}
+function checkEnv(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, "check", ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -71,6 +74,26 @@ test("schema files: positions across lines; --as overrides the kind; text output
   assert.equal(check().code, 2);
   assert.equal(check("--as", "yaml", "x").code, 2);
   assert.equal(check(join(FIX, "nope.jsonl")).code, 1);
+});
+
+test("--jobs 2 splits a dataset across processes and gives the same answers, duplicate ids across the split included", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tooln1-jobs-"));
+  try {
+    const p = join(dir, "d.jsonl");
+    const lines = readFileSync(join(FIX, "problems.jsonl"), "utf8").trimEnd().split("\n");
+    const many: string[] = [];
+    for (let i = 0; i < 200; i++) many.push(lines[i % lines.length]);
+    writeFileSync(p, many.join("\n") + "\n");
+    const env = { TOOLN1_CHECK_PARALLEL_MIN_BYTES: "1" };
+    const seq = checkEnv(env, p, "--json", "--jobs", "1");
+    const par = checkEnv(env, p, "--json", "--jobs", "2");
+    assert.equal(par.code, seq.code);
+    assert.equal(par.out, seq.out);
+    assert.ok(seq.out.split("\n").filter((l) => l.includes("duplicate_sample_id")).length > 100);
+    assert.equal(par.err.replace(/\(.*\)/, ""), seq.err.replace(/\(.*\)/, ""));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function collect(path: string, opts = {}): Promise<Line[]> {
