@@ -6,7 +6,9 @@ import os
 import numpy as np
 import onnxruntime as ort
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM
+
+from tooln1.train import load_tokenizer
 
 from tooln1.__main__ import main
 from tooln1.export_onnx import LOGITS_ATOL, ort_greedy
@@ -22,7 +24,7 @@ def test_export_contract_and_equivalence(tiny_model, tmp_path):
     c = model.config
     assert meta["num_layers"] == c.num_hidden_layers and meta["num_kv_heads"] == c.num_key_value_heads
     assert meta["head_dim"] == c.hidden_size // c.num_attention_heads and meta["vocab_size"] == c.vocab_size
-    tok = AutoTokenizer.from_pretrained(tiny_model)
+    tok = load_tokenizer(tiny_model)
     assert meta["eos_token_ids"] == [tok.convert_tokens_to_ids("<|im_end|>")] and meta["bos_token_id"] is None
     assert meta["chat_template"] == tok.chat_template
     assert json.load(open(os.path.join(out, "tokenizer_config.json")))["chat_template"] == tok.chat_template

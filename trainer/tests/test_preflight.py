@@ -5,6 +5,7 @@ from conftest import read_events, small_config, write_config
 from tooln1 import preflight, synthetic
 from tooln1.__main__ import main
 from tooln1.config import from_dict
+from tooln1.train import load_tokenizer
 
 
 def test_preflight_ok_on_synthetic(tiny_model, synth_files, tmp_path, capsys):
@@ -18,10 +19,9 @@ def test_preflight_ok_on_synthetic(tiny_model, synth_files, tmp_path, capsys):
 
 
 def test_prompt_length_report_counts_dropped(tiny_model, synth_files):
-    from transformers import AutoTokenizer
 
     cfg = from_dict(small_config(tiny_model, synth_files, grpo={"max_prompt_length": 8}))
-    report = preflight.run_checks(cfg, AutoTokenizer.from_pretrained(tiny_model), synthetic.generate(5))
+    report = preflight.run_checks(cfg, load_tokenizer(tiny_model), synthetic.generate(5))
     assert not report["ok"] and len(report["dropped"]) == 5
     assert "5 over grpo.max_prompt_length=8" in preflight.format_report(report)
 

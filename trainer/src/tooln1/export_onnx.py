@@ -35,7 +35,7 @@ class ExportError(RuntimeError):
 
 def load_checkpoint(path: str):
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     if not os.path.isdir(path):
         raise ExportError(f"--checkpoint {path} is not a directory")
@@ -51,8 +51,9 @@ def load_checkpoint(path: str):
         raise ExportError(f"--checkpoint {path} has neither config.json nor adapter_config.json")
     model.config._attn_implementation = "eager"
     model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    return model, tokenizer
+    from tooln1.train import load_tokenizer
+
+    return model, load_tokenizer(path)
 
 
 def dims(config) -> dict[str, int]:

@@ -36,7 +36,7 @@ SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 MARKUP_TOKENS = ["<think>", "</think>", "<tool_call>", "</tool_call>"]
 
 DEFAULTS = {
-    "vocab_size": 1024,
+    "vocab_size": 2048,
     "hidden_size": 64,
     "intermediate_size": 256,
     "num_hidden_layers": 2,
@@ -82,16 +82,14 @@ def _corpus(n: int = 600, seed: int = 1234) -> Iterator[str]:
 
 
 def build_tokenizer(vocab_size: int = DEFAULTS["vocab_size"]):
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    # Whitespace is split off as its own token, so a word is the same token after a space, a quote or a
-    # newline: a value in the user's query and the same value inside the JSON call are one token.
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(r"\s"), behavior="isolated"),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
-    ])
+    # No word splitting before BPE: merges may span spaces and punctuation, so the fixed parts of the
+    # prompt template and of the answer format become few, long tokens (a prompt of the synthetic task is
+    # about 80 tokens instead of about 500), which makes CPU training fast. Lossless (byte level).
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,

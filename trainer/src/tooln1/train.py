@@ -51,11 +51,32 @@ def check_model_dir(path: str) -> None:
         raise ModelPathError(f"model: {path} has no config.json; it is not a Hugging Face model folder")
 
 
+def _pre_tokenizer(tok) -> Any:
+    try:
+        return json.loads(tok.backend_tokenizer.to_str()).get("pre_tokenizer")
+    except Exception:  # not a tokenizers-backed tokenizer
+        return None
+
+
 def load_tokenizer(path: str):
+    """The model folder's tokenizer, faithful to its tokenizer.json.
+
+    transformers replaces the pre-tokenizer of some model types (qwen2 among them) with its own when
+    loading through AutoTokenizer; when that changes what tokenizer.json says, the file wins, so the
+    trainer tokenizes exactly as tokenizer.json readers (the ONNX runtime side) do.
+    """
     from transformers import AutoTokenizer
 
     check_model_dir(path)
     tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    file = os.path.join(path, "tokenizer.json")
+    if os.path.isfile(file):
+        with open(file, encoding="utf-8") as f:
+            wanted = json.load(f).get("pre_tokenizer")
+        if _pre_tokenizer(tok) not in (None, wanted):
+            from transformers import PreTrainedTokenizerFast
+
+            tok = PreTrainedTokenizerFast.from_pretrained(path, local_files_only=True)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return tok
