@@ -36,16 +36,10 @@ def read_jsonl(path: str) -> list[dict[str, Any]]:
 def _import(path: str, fmt: str) -> list[dict[str, Any]]:
     from tooln1 import importers
 
-    for name in ("convert_file", "load_file", "convert_path", "load"):
-        fn = getattr(importers, name, None)
-        if callable(fn):
-            try:
-                result = fn(path, fmt)
-            except TypeError:
-                result = fn(path, format=fmt)
-            return [s if isinstance(s, dict) else dict(s) for s in result]
-    raise DataError(f"data.format {fmt!r}: tooln1.importers offers no file conversion; convert the data first "
-                    "with `python -m tooln1 convert` and use format: canonical")
+    try:
+        return importers.convert_file(path, fmt)
+    except ValueError as e:  # an unknown format names the known ones
+        raise DataError(f"data.format: {e}") from None
 
 
 def check_sample(sample: dict[str, Any]) -> list[str]:
