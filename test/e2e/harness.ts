@@ -213,6 +213,14 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
 }
 
+interface PageNode {
+  textContent: string | null;
+}
+interface PageDocument {
+  createTreeWalker(root: unknown, whatToShow: number): { nextNode(): PageNode | null };
+  createRange(): { setStart(n: PageNode, o: number): void; setEnd(n: PageNode, o: number): void; getBoundingClientRect(): { x: number; y: number; width: number; height: number } };
+}
+
 /** One open VS Code window in the browser, with helpers that act as a user would. */
 export class Workbench {
   constructor(readonly page: Page) {}
@@ -275,6 +283,47 @@ export class Workbench {
     await this.page.keyboard.press("Enter");
     await this.page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).waitFor({ state: "visible", timeout: 15_000 });
     await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ state: "visible", timeout: 15_000 });
+  }
+
+  /** Puts the keyboard focus in the active editor. */
+  async focusEditor(): Promise<void> {
+    await this.page.locator(".editor-instance .monaco-editor textarea, .editor-instance .monaco-editor .native-edit-context").first().focus();
+  }
+
+  /** Moves the mouse over the first occurrence of `text` in the visible lines of the active editor. */
+  async hoverEditorText(text: string): Promise<void> {
+    const line = this.page.locator(".editor-instance .view-lines .view-line", { hasText: text }).first();
+    await line.waitFor({ state: "visible", timeout: 15_000 });
+    const rect = await line.evaluate((el, needle) => {
+      // Runs in the page; this project's Node tsconfig has no DOM types, so the few used are named here.
+      const doc = (globalThis as unknown as { document: PageDocument }).document;
+      const walker = doc.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = (n.textContent ?? "").replace(/\u00a0/g, " ").indexOf(needle);
+        if (i < 0) continue;
+        const r = doc.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + needle.length);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+      return undefined;
+    }, text);
+    if (!rect) throw new Error(`'${text}' is not in one text run of the editor line`);
+    await this.page.mouse.move(rect.x - 5, rect.y);
+    await this.page.mouse.move(rect.x, rect.y, { steps: 3 });
+  }
+
+  /** Moves the keyboard selection of an open menu (quick fix, quick pick) to `row` and accepts it. */
+  async chooseFocused(row: Locator, maxMoves = 30): Promise<void> {
+    for (let i = 0; i < maxMoves; i++) {
+      if (/\bfocused\b/.test((await row.getAttribute("class")) ?? "")) {
+        await this.page.keyboard.press("Enter");
+        return;
+      }
+      await this.page.keyboard.press("ArrowDown");
+    }
+    throw new Error(`could not move the selection to '${await row.textContent()}'`);
   }
 
   /** The activity bar entry of a view container, by its title. */

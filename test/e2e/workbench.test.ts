@@ -44,4 +44,40 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await w.page.locator(".output-view, .panel .monaco-editor", { hasText: "Tool-N1 Studio activated" }).first().waitFor({ state: "visible", timeout: 30_000 });
     });
   });
+
+  test("02 a broken tool schema shows its problem, the quick fix clears it", { timeout: 100_000 }, async () => {
+    await scenario(() => wb, "02-diagnostics-quickfix", 90_000, async () => {
+      const w = need(wb);
+      await w.openFile("e2e/broken.tools.json");
+      await w.page.keyboard.press("Control+Shift+M");
+      const problem = w.page.locator(".markers-panel .monaco-list-row", { hasText: 'Required parameter "days" is not defined in "properties"' });
+      await problem.first().waitFor({ state: "visible", timeout: 45_000 });
+      await w.screenshot("02-diagnostics.png");
+      // Clicking the problem puts the cursor on it; Ctrl+. lists its quick fixes.
+      await problem.first().click();
+      await w.focusEditor();
+      await w.page.keyboard.press("Control+.");
+      const fix = w.page.locator(".action-widget .monaco-list-row", { hasText: 'Add "days" to properties' });
+      await fix.first().waitFor({ state: "visible", timeout: 15_000 });
+      await w.screenshot("02-quickfix-menu.png");
+      await w.chooseFocused(fix.first());
+      await problem.first().waitFor({ state: "detached", timeout: 30_000 });
+      await w.page.locator(".editor-instance .view-lines", { hasText: '"days"' }).first().waitFor({ state: "visible", timeout: 10_000 });
+    });
+  });
+
+  test("03 hovering a tool name shows its description", { timeout: 70_000 }, async () => {
+    await scenario(() => wb, "03-hover", 60_000, async () => {
+      const w = need(wb);
+      await w.openFile("tools/weather.tools.json");
+      await w.hoverEditorText("get_current_weather");
+      const hover = w.page.locator(".monaco-hover", { hasText: "Current conditions for a city" });
+      await hover.first().waitFor({ state: "visible", timeout: 20_000 });
+    });
+  });
 });
+
+function need<T>(x: T | undefined): T {
+  if (x === undefined) throw new Error("the window from scenario 01 is not open");
+  return x;
+}
