@@ -152,7 +152,7 @@ export class JsonlIndex {
       let pieceBytes = 0;
       let oversize = false;
       // the first read of a file is small, so its first lines are there quickly
-      let want = pos === 0 ? Math.min(this.chunkBytes, 64 << 10) : this.chunkBytes;
+      let want = pos === 0 ? Math.min(this.chunkBytes, 256 << 10) : this.chunkBytes;
       while (pos < size) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(want, size - pos), pos);
         want = this.chunkBytes;
@@ -232,22 +232,57 @@ export class JsonlIndex {
     return out;
   }
 
-  /** Reads the given lines (any order), each capped at maxBytes. */
+  /**
+   * Reads the given lines (any order), each capped at maxBytes. Lines close together are read with one
+   * read (a page of a table is usually a run of neighbouring lines).
+   */
   async readSome(lines: number[], maxBytes = this.maxLineBytes): Promise<LineText[]> {
-    const out: LineText[] = [];
+    const want = [...new Set(lines)].filter((i) => i >= 0 && i < this.lineCount).sort((a, b) => a - b);
+    const got = new Map<number, LineText>();
+    const GAP = 64 << 10;
+    const RUN = 8 << 20;
     const fh = await fsp.open(this.path, "r");
     try {
-      for (const i of lines) {
-        if (i < 0 || i >= this.lineCount) continue;
-        const start = this.starts.get(i);
-        const len = this.ends.get(i) - start;
-        const want = Math.min(len, maxBytes);
-        const b = Buffer.allocUnsafe(want);
-        const { bytesRead } = await fh.read(b, 0, want, start);
-        out.push({ line: i, text: b.toString("utf8", 0, bytesRead), truncated: want < len, bytes: len });
+      let j = 0;
+      while (j < want.length) {
+        // a run of lines whose gaps are small and whose whole lines fit in RUN bytes
+        let k = j;
+        const runStart = this.starts.get(want[j]);
+        while (
+          k + 1 < want.length &&
+          this.starts.get(want[k + 1]) - this.ends.get(want[k]) <= GAP &&
+          this.ends.get(want[k + 1]) - runStart <= RUN
+        )
+          k++;
+        if (k === j || this.ends.get(want[j]) - runStart > maxBytes) {
+          const i = want[j];
+          const len = this.ends.get(i) - runStart;
+          const n = Math.min(len, maxBytes);
+          const b = Buffer.allocUnsafe(n);
+          const { bytesRead } = await fh.read(b, 0, n, runStart);
+          got.set(i, { line: i, text: b.toString("utf8", 0, bytesRead), truncated: n < len, bytes: len });
+          j++;
+          continue;
+        }
+        const runEnd = this.ends.get(want[k]);
+        const b = Buffer.allocUnsafe(runEnd - runStart);
+        const { bytesRead } = await fh.read(b, 0, runEnd - runStart, runStart);
+        for (let m = j; m <= k; m++) {
+          const i = want[m];
+          const s0 = this.starts.get(i) - runStart;
+          const len = this.ends.get(i) - this.starts.get(i);
+          const n = Math.min(len, maxBytes, Math.max(0, bytesRead - s0));
+          got.set(i, { line: i, text: b.toString("utf8", s0, s0 + n), truncated: n < len, bytes: len });
+        }
+        j = k + 1;
       }
     } finally {
       await fh.close();
+    }
+    const out: LineText[] = [];
+    for (const i of lines) {
+      const t = got.get(i);
+      if (t) out.push(t);
     }
     return out;
   }
