@@ -95,6 +95,7 @@ test("a cache extended point by point equals one built at once (smoothing, stack
   for (const [panel, view] of [
     [reasons, { x: "step", smoothing: 0.5, logScale: false }],
     [loss, { x: "time", smoothing: 0.3, logScale: true }],
+    [loss, { x: "step", smoothing: 0, logScale: false }], // shares the source arrays
   ] as const) {
     const once = SeriesCache.build(panel, view, full);
     const live = new SeriesCache(panel, view);
@@ -112,6 +113,17 @@ test("a cache extended point by point equals one built at once (smoothing, stack
     assert.deepEqual(live.cols, once.cols);
     assert.deepEqual(live.keep(50), once.keep(50));
   }
+  // the shared-array cache: built on the growing source, then extended by appends
+  const grow: SeriesColumns = { step: full.step.slice(0, 500), time: full.time.slice(0, 500), metrics: { loss: full.metrics.loss.slice(0, 500) } };
+  const shared = SeriesCache.build(loss, { x: "step", smoothing: 0, logScale: false }, grow);
+  appendColumns(grow, { step: full.step.slice(500), time: full.time.slice(500), metrics: { loss: full.metrics.loss.slice(500) } });
+  assert.ok(shared.sync(grow));
+  const whole = SeriesCache.build(loss, { x: "step", smoothing: 0, logScale: false }, { step: full.step.slice(), time: full.time.slice(), metrics: { loss: full.metrics.loss.slice() } });
+  assert.deepEqual(shared.keep(50), whole.keep(50));
+  assert.deepEqual(shared.cols, whole.cols);
+  // a non-finite value appended to a shared column forces a rebuild rather than being drawn
+  appendColumns(grow, { step: [2000], time: [null], metrics: { loss: [Number.NaN] } });
+  assert.equal(shared.sync(grow), false);
 });
 
 test("a cache refuses rows that go back in x and a metric that appears late; build sorts", () => {

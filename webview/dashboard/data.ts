@@ -138,6 +138,15 @@ export interface TableOptions extends ViewTransform {
   buckets: number;
 }
 
+/** Every value a finite number or null. */
+function isClean(col: Col): boolean {
+  for (let i = 0; i < col.length; i++) {
+    const y = col[i];
+    if (y !== null && !(typeof y === "number" && Number.isFinite(y))) return false;
+  }
+  return true;
+}
+
 /** Rows per block of the min/max summary. */
 export const BLOCK = 32;
 
@@ -158,6 +167,12 @@ export class SeriesCache {
   private t0: number | null = null;
   private blockMin: number[][] = [];
   private blockMax: number[][] = [];
+  /**
+   * x = step with no smoothing, stacking or log: `xs`, `steps` and `cols` are the source arrays
+   * themselves (no copy); appends to the source extend them, and `feed` only checks and summarises.
+   */
+  private aliased = false;
+  private noAlias = false;
 
   constructor(
     readonly panel: PanelDef,
@@ -218,9 +233,20 @@ export class SeriesCache {
       const x = st[i];
       if (typeof x !== "number" || !Number.isFinite(x) || (i > 0 && x < st[i - 1])) return false;
     }
+    const w = this.view.smoothing;
+    if (w === 0 && !this.panel.stacked && !this.view.logScale && !this.noAlias) {
+      const srcs = this.metrics.map((m) => s.metrics[m]);
+      if (srcs.every((src) => src && src.length === n && isClean(src))) {
+        this.aliased = true;
+        this.xs = st;
+        this.steps = st;
+        this.cols = srcs as Col[];
+        for (let b = 0; b + BLOCK <= n; b += BLOCK) this.summarise(b, b + BLOCK);
+        return true;
+      }
+    }
     this.xs = st.slice();
     this.steps = st.slice();
-    const w = this.view.smoothing;
     let acc: Float64Array | null = null;
     let any: Uint8Array | null = null;
     if (this.panel.stacked) {
@@ -259,6 +285,7 @@ export class SeriesCache {
     const c = new SeriesCache(panel, view);
     if (c.sync(s)) return c;
     const fresh = new SeriesCache(panel, view);
+    fresh.noAlias = true; // its arrays are sorted copies, which later appends do not reach
     const xs = view.x === "step" ? s.step : xValues(s, "time");
     const order = orderByX(xs);
     const sorted: SeriesColumns = { step: order.map((i) => s.step[i]), time: order.map((i) => s.time[i]), metrics: {} };
@@ -270,6 +297,17 @@ export class SeriesCache {
   }
 
   private feed(s: SeriesColumns, i: number): boolean {
+    if (this.aliased) {
+      // the row is already in the arrays (they are the source's): check it, then summarise
+      const st = s.step;
+      if (st !== this.xs || !Number.isFinite(st[i]) || (i > 0 && st[i] < st[i - 1])) return false;
+      for (let c = 0; c < this.cols.length; c++) {
+        const y = this.cols[c][i];
+        if (y !== null && !(typeof y === "number" && Number.isFinite(y))) return false;
+      }
+      if ((i + 1) % BLOCK === 0) this.summarise(i + 1 - BLOCK, i + 1);
+      return true;
+    }
     const x = this.xOf(s, i);
     if (x == null || !Number.isFinite(x)) return true;
     const k = this.xs.length;
