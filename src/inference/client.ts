@@ -25,7 +25,7 @@ export interface StartInfo {
 export interface GenerationHandle {
   /** Resolves with the result (stopReason "cancelled" after cancel()); rejects on errors. */
   readonly result: Promise<GenerateResult>;
-  /** Resolves once the prompt is rendered and tokenized. */
+  /** Resolves once the prompt is rendered and tokenized; rejects like `result` on an earlier error. */
   readonly started: Promise<StartInfo>;
   cancel(): void;
 }
@@ -35,6 +35,7 @@ interface Pending {
   resolve: (r: GenerateResult) => void;
   reject: (e: Error) => void;
   started: (s: StartInfo) => void;
+  startFailed: (e: Error) => void;
 }
 
 export class InferenceError extends Error {
@@ -87,7 +88,10 @@ export class InferenceClient {
     const err = new InferenceError(message, "runtime");
     this.loadWaiter?.reject(err);
     this.loadWaiter = null;
-    for (const p of this.pending.values()) p.reject(err);
+    for (const p of this.pending.values()) {
+      p.startFailed(err);
+      p.reject(err);
+    }
     this.pending.clear();
   }
 
@@ -119,6 +123,7 @@ export class InferenceClient {
         } else {
           const p = this.pending.get(m.id);
           this.pending.delete(m.id);
+          p?.startFailed(err);
           p?.reject(err);
         }
         return;
@@ -139,9 +144,14 @@ export class InferenceClient {
   generate(prompt: PromptInput, options: GenerateOptions, onToken: (tokenId: number, text: string) => void = () => {}): GenerationHandle {
     const id = this.nextId++;
     let started!: (s: StartInfo) => void;
-    const startedP = new Promise<StartInfo>((r) => (started = r));
+    let startFailed!: (e: Error) => void;
+    const startedP = new Promise<StartInfo>((res, rej) => {
+      started = res;
+      startFailed = rej;
+    });
+    startedP.catch(() => {}); // the same error also rejects `result`, which callers await
     const result = new Promise<GenerateResult>((resolve, reject) => {
-      this.pending.set(id, { onToken, resolve, reject, started });
+      this.pending.set(id, { onToken, resolve, reject, started, startFailed });
       this.send({ type: "generate", id, prompt, options });
     });
     return {

@@ -7,9 +7,9 @@ import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { Disposable, type Ctx } from "../context";
 import { Config } from "../config";
-import { InferenceClient, type GenerationHandle } from "../inference/client";
+import { InferenceClient } from "../inference/client";
 import type { CheckpointInfo, HostToWebview, Prefill, SamplingSettings, SchemaFileEntry, ToolSource, WebviewToHost } from "../../webview/preview/protocol";
-import { buildTryPrompt } from "./prompt";
+import { TryRunner } from "./tryRunner";
 import { previewHtml } from "./html";
 
 export const PREVIEW_VIEW_TYPE = "tooln1.preview";
@@ -24,7 +24,7 @@ export class PreviewPanel extends Disposable {
   private ready = false;
   private client: InferenceClient | null = null;
   private checkpoint: CheckpointInfo | null = null;
-  private generation: GenerationHandle | null = null;
+  private runner: TryRunner | null = null;
   private loading: Promise<void> | null = null;
 
   /** Opens (or reveals) the one preview panel, optionally prefilled. */
@@ -76,7 +76,7 @@ export class PreviewPanel extends Disposable {
 
   override dispose(): void {
     if (PreviewPanel.current === this) PreviewPanel.current = undefined;
-    this.generation?.cancel();
+    this.runner?.stop();
     this.schemaWatch?.dispose();
     void this.client?.dispose();
     this.client = null;
@@ -206,7 +206,7 @@ export class PreviewPanel extends Disposable {
           await this.generate(m.query, m.sampling);
           return;
         case "stop":
-          this.generation?.cancel();
+          this.runner?.stop();
           return;
       }
     } catch (e) {
@@ -260,46 +260,7 @@ export class PreviewPanel extends Disposable {
         return;
       }
     }
-    if (!query.trim()) {
-      this.post({ type: "genError", message: "Write a user query first." });
-      return;
-    }
-    this.generation?.cancel();
-    const prompt = buildTryPrompt(this.tools?.text ?? null, query);
-    let pending = "";
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (pending) this.post({ type: "genText", text: pending });
-      pending = "";
-    };
-    const handle = this.client.generate(
-      { messages: prompt.messages, text: prompt.text },
-      { maxNewTokens: Math.max(1, Math.floor(sampling.maxNewTokens)), temperature: sampling.temperature, topP: sampling.topP, seed: Math.floor(sampling.seed) },
-      (_id, text) => {
-        pending += text;
-        // Batch streamed text to about one message per frame.
-        timer ??= setTimeout(flush, 16);
-      },
-    );
-    this.generation = handle;
-    try {
-      const s = await handle.started;
-      const notes = [...prompt.notes, ...(s.note ? [s.note] : [])];
-      this.post({ type: "genStarted", promptText: s.promptText, promptTokens: s.promptTokens, note: notes.join(" ") || undefined });
-      const r = await handle.result;
-      clearTimeout(timer);
-      flush();
-      this.post({
-        type: "genDone",
-        text: r.text,
-        summary: { stopReason: r.stopReason, tokens: r.tokenIds.length, promptTokens: r.promptTokens, tokensPerSecond: r.tokensPerSecond, totalMs: r.totalMs },
-      });
-    } catch (e) {
-      clearTimeout(timer);
-      this.post({ type: "genError", message: (e as Error).message });
-    } finally {
-      if (this.generation === handle) this.generation = null;
-    }
+    this.runner ??= new TryRunner(this.client, (m) => this.post(m));
+    await this.runner.run(this.tools?.text ?? null, query, sampling);
   }
 }

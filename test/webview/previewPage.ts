@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { previewHtml } from "../../src/preview/html";
-import type { HostToWebview } from "../../webview/preview/protocol";
+import type { HostToWebview, WebviewToHost } from "../../webview/preview/protocol";
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM library.
 interface BrowserEl {
@@ -28,7 +28,7 @@ const FILES = ["preview.js", "preview.css", "editor.worker.js", "json.worker.js"
 const STAND_IN = `
   window.__sent = [];
   window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__sent.push(JSON.parse(JSON.stringify(m))),
+    postMessage: (m) => { window.__sent.push(JSON.parse(JSON.stringify(m))); if (window.__toHost) window.__toHost(m); },
     getState: () => { const s = sessionStorage.getItem("vscode-state"); return s ? JSON.parse(s) : undefined; },
     setState: (s) => sessionStorage.setItem("vscode-state", JSON.stringify(s)),
   });
@@ -46,7 +46,8 @@ export interface PreviewPage {
   close(): Promise<void>;
 }
 
-export async function openPreview(viewport = { width: 1400, height: 900 }): Promise<PreviewPage> {
+/** `toHost` receives every message the webview posts (a test can play the extension host). */
+export async function openPreview(viewport = { width: 1400, height: 900 }, toHost?: (m: WebviewToHost) => void): Promise<PreviewPage> {
   const server: Server = createServer((req, res) => {
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const name = (req.url ?? "").replace(/^\//, "").split("?")[0];
@@ -71,6 +72,7 @@ export async function openPreview(viewport = { width: 1400, height: 900 }): Prom
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const page = await browser.newPage({ viewport });
+  if (toHost) await page.exposeFunction("__toHost", toHost);
   await page.addInitScript(STAND_IN);
   await page.goto(url);
   return {

@@ -1,0 +1,134 @@
+/**
+ * "Try a model" end to end without VS Code: the real webview in headless Chromium, the host side's
+ * TryRunner and the real generation worker running a tiny model built and exported with the
+ * trainer's commands. Generate streams tokens into Monaco and the result is parsed and scored;
+ * Stop cancels a long generation; an error reaches the panel as text.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { ROOT, init, openPreview, previewBuilt, send, type PreviewPage } from "./previewPage";
+import { InferenceClient } from "../../src/inference/client";
+import { TryRunner } from "../../src/preview/tryRunner";
+import type { WebviewToHost } from "../../webview/preview/protocol";
+import { scoreCompletion } from "../../src/core/reward";
+import { REWARD_VARIANTS } from "../../src/core/types";
+
+// page callbacks run in the browser; this file is type-checked without the DOM library
+declare const document: { body: { dataset: Record<string, string | undefined> } };
+declare const sessionStorage: { getItem(k: string): string | null };
+
+const python = join(ROOT, ".venv/bin/python");
+const skip = !existsSync(python) ? "needs .venv (make venv) to build and export the tiny model" : !previewBuilt() ? "run node scripts/build.mjs first" : false;
+
+const PY = String.raw`
+import subprocess, sys, torch
+from transformers import AutoModelForCausalLM
+work = sys.argv[1]
+run = lambda *a: subprocess.run([sys.executable, "-m", "tooln1", *a], check=True, capture_output=True, text=True)
+run("make-tiny-model", "--out", work + "/ckpt", "--seed", "5")
+m = AutoModelForCausalLM.from_pretrained(work + "/ckpt")
+g = torch.Generator().manual_seed(3)
+with torch.no_grad():
+    for n, p in m.named_parameters():
+        if p.dim() >= 2: p.copy_(torch.randn(p.shape, generator=g) * 0.15)
+m.save_pretrained(work + "/ckpt")
+run("export-onnx", "--checkpoint", work + "/ckpt", "--out", work + "/onnx", "--no-verify")
+`;
+const TOOLS = [{ name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
+
+let work = "";
+let pp: PreviewPage;
+let page: Page;
+let client: InferenceClient;
+let runner: TryRunner;
+const runs: Promise<void>[] = [];
+
+before(async () => {
+  if (skip) return;
+  work = mkdtempSync(join(tmpdir(), "tooln1-try-"));
+  const r = spawnSync(python, ["-c", PY, work], { encoding: "utf8", env: { ...process.env, HF_HUB_OFFLINE: "1" } });
+  assert.equal(r.status, 0, `building the tiny model failed:\n${r.stderr}`);
+  client = new InferenceClient(join(ROOT, "dist/generate.worker.js"));
+  const loaded = await client.load(join(work, "onnx"), "cpu");
+  // the host's side of the protocol, as src/preview/panel.ts wires it
+  const toHost = (m: WebviewToHost) => {
+    if (m.type === "generate") runs.push(runner.run(JSON.stringify(TOOLS), m.query, m.sampling));
+    if (m.type === "stop") runner.stop();
+  };
+  pp = await openPreview(undefined, toHost);
+  page = pp.page;
+  runner = new TryRunner(client, (m) => void send(page, m));
+  await init(page, { tools: { uri: "", label: "tools", text: JSON.stringify(TOOLS) }, checkpoint: { dir: loaded.dir, provider: loaded.provider, hasChatTemplate: loaded.hasChatTemplate } });
+});
+
+after(async () => {
+  await Promise.allSettled(runs);
+  await pp?.close();
+  await client?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function setInput(id: string, value: string): Promise<void> {
+  await page.fill(`#${id}`, value);
+  await page.dispatchEvent(`#${id}`, "change");
+}
+
+test("Generate streams the model's tokens into the editor, then the output is parsed and scored", { skip }, async () => {
+  assert.equal(await page.evaluate(() => document.body.dataset.checkpoint), "loaded");
+  await page.fill("#query", "What is the weather in Paris?");
+  await setInput("max-tokens", "40");
+  await setInput("temperature", "0");
+  await page.click("#generate");
+  await page.waitForSelector("body[data-gen-stop]");
+  assert.equal(await page.evaluate(() => document.body.dataset.genStop), "length");
+  assert.match(await page.locator("#gen-status").innerText(), /^40 tokens/);
+  // the prompt is the training template with the tools of the schema
+  const prompt = (await page.locator("#prompt-text").textContent()) ?? "";
+  assert.match(prompt, /<tools>\n\{"type": "function", "function": \{"name": "get_weather"/);
+  assert.ok(prompt.endsWith("What is the weather in Paris?<|im_end|>\n<|im_start|>assistant\n"));
+  // the editor holds the generated text (the webview saves it), and it was scored like typed text
+  await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion ?? "").length > 0);
+  const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion as string);
+  for (const v of REWARD_VARIANTS) {
+    const want = scoreCompletion(first, [], v);
+    const row = page.locator(`#reward-${v}`);
+    assert.equal(await row.getAttribute("data-reason"), want.reason, v);
+    assert.equal(await row.getAttribute("data-reward"), String(want.reward), v);
+  }
+  // greedy decoding is deterministic: the same request gives the same text
+  await page.evaluate(() => delete document.body.dataset.genStop);
+  await page.click("#generate");
+  await page.waitForSelector("body[data-gen-stop='length']");
+  await page.waitForFunction((t) => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion === t, first);
+});
+
+test("Stop cancels a long generation mid-way", { skip }, async () => {
+  await page.evaluate(() => delete document.body.dataset.genStop);
+  await setInput("max-tokens", "100000");
+  await setInput("temperature", "0");
+  await page.click("#generate");
+  await page.waitForSelector("body[data-generating='true']");
+  // wait until text has streamed in, then press Stop
+  await page.waitForFunction(() => Number(document.body.dataset.revision) > 0 && (document.body.dataset.generating === "true"));
+  await page.waitForFunction(() => {
+    const lines = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector("#output-editor .view-lines");
+    return (lines?.textContent ?? "").length > 20;
+  });
+  await page.click("#stop");
+  await page.waitForSelector("body[data-gen-stop]");
+  assert.equal(await page.evaluate(() => document.body.dataset.genStop), "cancelled");
+  assert.match(await page.locator("#gen-status").innerText(), /stopped: cancelled/);
+  assert.equal(await page.locator("#generate").isDisabled(), false);
+});
+
+test("an empty query is refused with a message", { skip }, async () => {
+  await page.fill("#query", "  ");
+  await page.click("#generate");
+  await page.waitForFunction(() => document.body.dataset.genStop === "error");
+  assert.match(await page.locator("#gen-error").innerText(), /Write a user query/);
+});
