@@ -56,6 +56,8 @@ export const E_EXTRA = "extra data after the JSON value";
 export const E_DEPTH = `nesting deeper than ${MAX_DEPTH} levels`;
 export const E_INT_DIGITS = `integer with more than ${MAX_INT_DIGITS} digits`;
 
+// eslint-disable-next-line no-control-regex
+const SPECIAL = /[\u0000-\u001f\\]/;
 const isWs = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 class Parser {
@@ -157,7 +159,15 @@ class Parser {
     const end = this.end;
     const start = this.pos;
     let p = start + 1;
-    // Fast path: no escapes.
+    // Fast path (native search): up to the next quote there is no escape and no control character.
+    const q = s.indexOf('"', p);
+    if (q >= 0 && q < end) {
+      const seg = s.slice(p, q);
+      if (!SPECIAL.test(seg)) {
+        this.pos = q + 1;
+        return seg;
+      }
+    }
     for (; p < end; p++) {
       const c = s.charCodeAt(p);
       if (c === 34) {

@@ -4,7 +4,8 @@ CLI under all four reward variants must give identical bytes.
 Completions are mutations of valid ones (fixed seed): dropped/duplicated/reordered tags, reordered
 keys, changed numbers (1 -> 1.0, 1e2, -0.0, big ints), injected unicode (astral too), truncation,
 arguments as JSON strings, Hermes multi-block and paper list forms, assistant markers, bad lines.
-The TypeScript side is src/cli/score.ts bundled with esbuild (the same module dist/cli.js runs).
+The TypeScript side is `node dist/cli.js score` when dist/ is newer than the sources, else
+src/cli/score.ts bundled on the spot with esbuild (the module dist/cli.js dispatches `score` to).
 """
 
 from __future__ import annotations
@@ -196,20 +197,29 @@ def build_ts_scorer(out_dir: Path) -> Path:
     return out
 
 
+SOURCES = [ROOT / "src/core/pyjson.ts", ROOT / "src/core/toolcall.ts", ROOT / "src/core/reward.ts", ROOT / "src/cli/score.ts"]
+
+
 @pytest.fixture(scope="module")
-def ts_scorer(tmp_path_factory) -> Path:
-    if shutil.which("node") is None or not (ROOT / "node_modules" / "esbuild").exists():
-        pytest.skip("node and node_modules (npm ci) are needed for the TypeScript side")
-    return build_ts_scorer(tmp_path_factory.mktemp("ts"))
+def ts_scorer(tmp_path_factory) -> list[str]:
+    """`node dist/cli.js score` when the build is current, else a fresh bundle of the same module."""
+    if shutil.which("node") is None:
+        pytest.skip("node is needed for the TypeScript side")
+    dist = ROOT / "dist" / "cli.js"
+    if dist.exists() and dist.stat().st_mtime >= max(p.stat().st_mtime for p in SOURCES):
+        return ["node", str(dist), "score"]
+    if not (ROOT / "node_modules" / "esbuild").exists():
+        pytest.skip("node_modules (npm ci) are needed to build the TypeScript side")
+    return ["node", str(build_ts_scorer(tmp_path_factory.mktemp("ts")))]
 
 
-def test_fuzz_ts_and_python_agree(ts_scorer: Path, tmp_path: Path) -> None:
+def test_fuzz_ts_and_python_agree(ts_scorer: list[str], tmp_path: Path) -> None:
     lines = generate_records()
     data = ("\n".join(lines) + "\n").encode("utf-8")
     src = tmp_path / "fuzz.jsonl"
     src.write_bytes(data)
     for variant in VARIANTS:
-        ts = subprocess.run(["node", str(ts_scorer), str(src), "--reward", variant], capture_output=True, timeout=120)
+        ts = subprocess.run([*ts_scorer, str(src), "--reward", variant], capture_output=True, timeout=120)
         out = io.StringIO()
         records, bad = score_stream(io.BytesIO(data), out, variant)
         py = out.getvalue().encode("ascii")
@@ -225,9 +235,9 @@ def test_fuzz_ts_and_python_agree(ts_scorer: Path, tmp_path: Path) -> None:
         assert 1 in rewards and 0 in rewards, rewards
 
 
-def test_python_cli_matches_ts_cli_on_stdin(ts_scorer: Path) -> None:
+def test_python_cli_matches_ts_cli_on_stdin(ts_scorer: list[str]) -> None:
     data = ("\n".join(generate_records(300, seed=7)) + "\n").encode()
-    ts = subprocess.run(["node", str(ts_scorer), "-", "--reward=official"], input=data, capture_output=True, timeout=60)
+    ts = subprocess.run([*ts_scorer, "-", "--reward=official"], input=data, capture_output=True, timeout=60)
     py = subprocess.run(
         [str(ROOT / ".venv/bin/python") if (ROOT / ".venv/bin/python").exists() else "python3", "-m", "tooln1", "score", "-", "--reward=official"],
         input=data,
