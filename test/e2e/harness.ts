@@ -2,9 +2,10 @@
 // with the built .vsix installed, driven by playwright-core in Debian's Chromium.
 // Every wait is for a UI state or an event; nothing sleeps for a fixed time.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Frame, type Locator, type Page } from "playwright-core";
 
@@ -207,6 +208,24 @@ export function copyExamples(name = "examples"): string {
   return dir;
 }
 
+/**
+ * The tiny random model the e2e training config names (e2e/tiny-model), built once per machine by
+ * the trainer's own `make-tiny-model` (cached by the hash of its source) and copied into `workspace`.
+ */
+export function provideTinyModel(workspace: string, python: string): void {
+  const src = readFileSync(join(ROOT, "trainer", "src", "tooln1", "tiny.py"));
+  const key = createHash("sha256").update(src).digest("hex").slice(0, 12);
+  const cache = join(process.env.TOOLN1_E2E_CACHE ?? join(homedir(), ".cache", "tooln1-e2e"), `tiny-model-${key}`);
+  if (!existsSync(join(cache, "config.json"))) {
+    const tmp = `${cache}.tmp-${process.pid}`;
+    const r = spawnSync(python, ["-m", "tooln1", "make-tiny-model", "--out", tmp], { encoding: "utf8", timeout: 180_000 });
+    if (r.status !== 0) throw new Error(`python -m tooln1 make-tiny-model failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    rmSync(cache, { recursive: true, force: true });
+    renameSync(tmp, cache);
+  }
+  cpSync(cache, join(workspace, "e2e", "tiny-model"), { recursive: true });
+}
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run 'scripts/ensure-debs.sh' (as root) or set CHROMIUM_PATH`);
   // playwright gives each launch a fresh temporary profile (--user-data-dir).
@@ -331,9 +350,9 @@ export class Workbench {
     return this.page.locator(`.activitybar .action-item a.action-label[aria-label^="${title}"]`);
   }
 
-  /** Text of the whole page's visible workbench, for messages. */
-  async notifications(): Promise<string[]> {
-    return this.page.locator(".notifications-toasts .notification-list-item-message").allInnerTexts();
+  /** A notification toast whose message matches `text`. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator(".notifications-toasts .notification-list-item", { hasText: text });
   }
 
   /** Waits for a webview frame whose document holds `selector`; webviews are nested iframes. */
@@ -356,6 +375,21 @@ export class Workbench {
   async close(): Promise<void> {
     await this.page.context().close();
   }
+}
+
+/**
+ * Waits until the number in attribute `attr` of the first `selector` in `frame` differs from `from`
+ * (counters that only grow). A CSS attribute selector, because webview CSP forbids evaluated predicates.
+ */
+export async function waitForChange(frame: Frame, selector: string, attr: string, from: string, timeoutMs: number): Promise<string> {
+  const changed = frame.locator(`${selector}[${attr}]:not([${attr}="${from}"])`).first();
+  try {
+    await changed.waitFor({ state: "attached", timeout: timeoutMs });
+  } catch {
+    const now = await frame.locator(selector).first().getAttribute(attr).catch(() => null);
+    throw new Error(`${selector} [${attr}] stayed at ${now} for ${timeoutMs / 1000} s`);
+  }
+  return (await changed.getAttribute(attr)) ?? "";
 }
 
 /**

@@ -2,7 +2,7 @@
 // headless Chromium. Run by scripts/test-e2e.sh; each scenario saves a screenshot under test-output/e2e/.
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, scenario } from "./harness";
+import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
 import type { Browser } from "playwright-core";
 
 const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
@@ -22,6 +22,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     });
     browser = await launchBrowser();
     workspace = copyExamples();
+    provideTinyModel(workspace, PYTHON);
     log(`workspace: ${workspace}`);
   });
 
@@ -74,6 +75,43 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       const hover = w.page.locator(".monaco-hover", { hasText: "Current conditions for a city" });
       await hover.first().waitFor({ state: "visible", timeout: 20_000 });
     });
+  });
+
+  test("04 Train Tool-N1: the dashboard's reward chart gains points, then the run is cancelled", { timeout: 250_000 }, async () => {
+    await scenario(() => wb, "04-train-dashboard", 240_000, async () => {
+      const w = need(wb);
+      await w.runCommand("Tool-N1: Train Tool-N1");
+      const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-e2e.tooln1.yaml" }).first();
+      await config.waitFor({ state: "visible", timeout: 20_000 });
+      await config.click();
+      await w.notification(/training started/).first().waitFor({ state: "visible", timeout: 30_000 });
+      await w.runCommand("Tool-N1: Open Run Dashboard");
+      const dash = await w.webviewFrame('.chart[data-panel="reward"]', 30_000);
+      await dash.locator(".run.run-running").first().waitFor({ state: "visible", timeout: 30_000 });
+      // The first GRPO step's reward arrives after the model loads; then more steps follow.
+      const chart = '.chart[data-panel="reward"]';
+      const first = await waitForChange(dash, chart, "data-points", "0", 150_000);
+      const more = await waitForChange(dash, chart, "data-points", first, 60_000);
+      log(`reward chart: ${first} -> ${more} points while the run was live`);
+      await w.screenshot("04-dashboard-live.png");
+      await w.runCommand("Tool-N1: Cancel Training Run");
+      await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
+    });
+  });
+
+  test("07 an untrusted workspace refuses to train and says why", { timeout: 130_000 }, async () => {
+    let untrusted: Workbench | undefined;
+    try {
+      await scenario(() => untrusted, "07-untrusted", 120_000, async () => {
+        const w = await Workbench.open(browser!, server!, copyExamples("untrusted-examples"), { trust: false, holder: (x) => (untrusted = x) });
+        await w.runCommand("Tool-N1: Train Tool-N1");
+        const refusal = w.notification(/Training launches a process, which is disabled in an untrusted workspace/).first();
+        await refusal.waitFor({ state: "visible", timeout: 30_000 });
+        await refusal.hover(); // keeps the toast up (and waits for its animation) for the screenshot
+      });
+    } finally {
+      await untrusted?.close().catch(() => undefined);
+    }
   });
 });
 
