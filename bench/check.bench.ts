@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { getLanguageService } from "vscode-json-languageservice";
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
 
   const pkg = (name: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
   const result = {
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, note: "shared 2-core machine; wall time depends on other load, CPU time does not" },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvg1m: +loadavg()[0].toFixed(1), note: "shared 2-core machine; wall time depends on other load, CPU time does not" },
     dataset: { path: full, lines: LINES, bytes, megabytes: +(bytes / 1e6).toFixed(1), badFraction: 0.01, ...(badLines !== undefined ? { badLines } : {}) },
     check: {
       command: `node dist/cli.js check ${full} --json`,

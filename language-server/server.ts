@@ -16,7 +16,7 @@ import { checkFile, kindOfPath } from "./fileCheck";
 import { AllProblemsRequest, ValidateFileRequest, ValidateProgressNotification } from "./protocol";
 
 /** Debounce after an edit before re-checking (ms): datasets re-check only touched lines, so short. */
-const DEBOUNCE_MS = { dataset: 15, tools: 60 };
+const DEBOUNCE_MS = { dataset: 8, tools: 60 };
 const REPORT_LIMIT = 200_000;
 
 const connection: Connection = createConnection(ProposedFeatures.all);

@@ -55,6 +55,10 @@ export class DatasetState {
   /** Results by line text, for lines that come back (undo, paste). Bounded. */
   private byText = new Map<string, LineResult>();
   private idRanges = new Map<LineResult, Problem>();
+  /** Duplicate-id problems by line, reused while no edit moves lines or changes an id. */
+  private dupCache: Map<number, Problem> | undefined;
+  private removedIds: (string | undefined)[] = [];
+  private addedIds: (string | undefined)[] = [];
   lastCounts: Counts = emptyCounts();
 
   /** Marks the lines an edit touches; call with the changes in order, before or after updating the document. */
@@ -62,12 +66,15 @@ export class DatasetState {
     for (const c of changes) {
       if (!("range" in c) || !c.range) {
         this.results = [];
+        this.dupCache = undefined;
         continue;
       }
       const s = c.range.start.line;
       const e = c.range.end.line;
       const added = countLineBreaks(c.text);
       if (s >= this.results.length) continue; // not validated yet
+      if (added !== e - s) this.dupCache = undefined; // lines move: duplicate ids are re-found
+      for (let k = s; k <= Math.min(e, this.results.length - 1); k++) if (this.results[k]) this.removedIds.push(this.results[k]!.id);
       const fill: undefined[] = new Array(added + 1).fill(undefined);
       this.results.splice(s, Math.min(e, this.results.length - 1) - s + 1, ...fill);
     }
@@ -86,6 +93,7 @@ export class DatasetState {
   ensure(doc: TextDocument): void {
     const n = doc.lineCount;
     if (this.results.length !== n) {
+      this.dupCache = undefined;
       if (this.results.length > n) this.results.length = n;
       else while (this.results.length < n) this.results.push(undefined);
     }
@@ -94,6 +102,7 @@ export class DatasetState {
     this.lastChecked = dirty;
     if (dirty > n / 4) {
       // Many lines (opening the file): no per-text cache, it would only cost hashing every line.
+      this.dupCache = undefined;
       if (doc instanceof LineDocument) {
         for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = checkDatasetLine(doc.line(i));
       } else {
@@ -103,7 +112,11 @@ export class DatasetState {
         for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = checkDatasetLine(lines[i] ?? "");
       }
     } else if (dirty > 0) {
-      for (let i = 0; i < n; i++) if (!this.results[i]) this.results[i] = this.check(lineText(doc, i));
+      for (let i = 0; i < n; i++) {
+        if (this.results[i]) continue;
+        const r = (this.results[i] = this.check(lineText(doc, i)));
+        this.addedIds.push(r.id);
+      }
     }
   }
 
@@ -136,6 +149,15 @@ export class DatasetState {
   }
 
   private duplicateIds(doc: TextDocument): Map<number, Problem> {
+    const same = this.removedIds.length === this.addedIds.length && this.removedIds.every((id, k) => id === this.addedIds[k]);
+    this.removedIds = [];
+    this.addedIds = [];
+    if (this.dupCache && same) return this.dupCache;
+    this.dupCache = this.findDuplicateIds(doc);
+    return this.dupCache;
+  }
+
+  private findDuplicateIds(doc: TextDocument): Map<number, Problem> {
     const first = new Map<string, number>();
     const out = new Map<number, Problem>();
     for (let i = 0; i < this.results.length; i++) {

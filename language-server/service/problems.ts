@@ -45,7 +45,6 @@ export const CODES = {
   illegalName: "illegal_tool_name",
   duplicateName: "duplicate_tool_name",
   invalidSchema: "invalid_schema",
-  parametersNotObject: "parameters_not_object",
   requiredNotInProperties: "required_not_in_properties",
   enumTypeMismatch: "enum_type_mismatch",
   defaultTypeMismatch: "default_type_mismatch",
