@@ -108,6 +108,8 @@ export class RolloutTable {
   private gMax: number[] = [];
   private gRows: number[][] = [];
   private readonly invalidMessages = new Map<number, string>();
+  /** For each prompt, a row whose record carries the prompt text (the trainer writes it once per group). */
+  private readonly promptRow = new Map<number, number>();
   invalid = 0;
   readonly errors: string[] = [];
   bytesDone = 0;
@@ -330,6 +332,7 @@ export class RolloutTable {
     c.flags.a[i] = (r.details.format_ok ? F_FORMAT : 0) | (r.details.calls_ok ? F_CALLS : 0) | (r.explained ? F_EXPLAINED : 0) | (hasAdv ? F_ADV : 0);
     const p = this.internPrompt(r.prompt_id);
     c.prompt.a[i] = p;
+    if (r.prompt !== undefined && !this.promptRow.has(p)) this.promptRow.set(p, i);
     c.length.a[i] = r.tokens?.completion ?? r.completion.length;
     // group statistics
     const k = gkey(r.step, p);
@@ -741,6 +744,14 @@ export class RolloutTable {
     const f = this.files[summary.file];
     const source = { path: f.src.path, line: summary.line };
     if (!got || !got.record) return { summary, record: null, error: got?.error ?? "the line could not be read (the file changed?)", explanation: null, truncated: got?.truncated ?? false, source };
+    if (got.record.prompt === undefined) {
+      // `prompt_ref`: the text is on another rollout of the prompt
+      const pr = this.promptRow.get(this.cols.prompt.a[i]);
+      if (pr !== undefined && pr !== i) {
+        const other = (await this.readRecords([pr])).get(pr)?.record;
+        if (other?.prompt !== undefined) got.record.prompt = other.prompt;
+      }
+    }
     let explanation;
     try {
       explanation = explainRollout(got.record, this.opts.variant);

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, appendFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, appendFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RolloutTable } from "../../src/rollouts/rolloutTable";
@@ -168,4 +169,45 @@ test("following a run directory picks up a new step file", async () => {
     [1, 2],
   );
   t.dispose();
+});
+
+const python = join(process.cwd(), ".venv", "bin", "python");
+test("reads a run directory written by the Python trainer's writer", { skip: existsSync(python) ? false : "needs .venv with the tooln1 package" }, async () => {
+  const run = join(dir, "pyrun");
+  const script = `
+import sys
+from tooln1.events import RunWriter
+from tooln1.rollouts import build_records, score
+gt = [{"name": "get_weather", "arguments": {"city": "Paris"}}]
+good = '<think>ok</think>\\n<tool_call>\\n[{"name": "get_weather", "arguments": {"city": "Paris"}}]\\n</tool_call>'
+bad = '<think>ok</think>\\n<tool_call>\\n[{"name": "get_weather", "arguments": {"city": "paris"}}]\\n</tool_call>'
+w = RunWriter(sys.argv[1], method="grpo", config={}, echo=False)
+for step in (1, 2):
+    comps = [good, bad, good, bad]
+    verdicts = [score(c, gt, "binary") for c in comps]
+    recs = build_records(step=step, prompts=["P0", "P0", "P1", "P1"], completions=comps, rewards=[v["reward"] for v in verdicts],
+        advantages=[0.7, -0.7, 0.7, -0.7], verdicts=verdicts, ground_truths=[gt] * 4, prompt_ids=["a", "a", "b", "b"],
+        num_generations=2, prompt_tokens=[3] * 4, completion_tokens=[20] * 4, variant="binary")
+    w.rollouts(step, recs)
+`;
+  const r = spawnSync(python, ["-c", script, run], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const t = new RolloutTable({ variant: "binary" });
+  await t.addPath(run);
+  await t.indexAll();
+  assert.equal(t.invalid, 0, t.errors.join("\n"));
+  assert.equal(t.n, 8);
+  const wrong = await t.query(q({ filter: { reasons: ["wrong_argument_value"] } }));
+  assert.equal(wrong.total, 4);
+  const d = await t.detail(wrong.rows[0].row);
+  assert.equal(d.record?.prompt, "P0", "the prompt of a prompt_ref rollout is found on its group's first rollout");
+  assert.equal(d.record?.tokens?.completion, 20);
+  assert.equal(d.explanation?.agrees, true, "the TypeScript scorer agrees with the Python one");
+  assert.deepEqual(
+    t.history("a").map((h) => [h.step, h.rewards]),
+    [
+      [1, [1, 0]],
+      [2, [1, 0]],
+    ],
+  );
 });
