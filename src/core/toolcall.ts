@@ -100,19 +100,19 @@ function findIn(text: string, tag: string, from: number, end: number): number {
 }
 
 function scanBlocks(text: string, s: number, e: number, out: Structure): void {
-  let pos = s;
-  let open = findIn(text, CALL_OPEN, pos, e);
+  // Linear: `close` always holds the next unconsumed </tool_call> (or -1), and every search
+  // starts after the previous hit, so a text full of unmatched tags is still scanned once.
+  let open = findIn(text, CALL_OPEN, s, e);
+  let close = findIn(text, CALL_CLOSE, s, e);
   for (;;) {
     const limit = open < 0 ? e : open;
-    let c = findIn(text, CALL_CLOSE, pos, limit);
-    while (c >= 0) {
+    while (close >= 0 && close < limit) {
       out.unbalanced = true;
-      out.errors.push({ code: "unclosed_tool_call", message: "</tool_call> without a matching <tool_call>", start: c, end: c + CALL_CLOSE.length });
-      c = findIn(text, CALL_CLOSE, c + CALL_CLOSE.length, limit);
+      out.errors.push({ code: "unclosed_tool_call", message: "</tool_call> without a matching <tool_call>", start: close, end: close + CALL_CLOSE.length });
+      close = findIn(text, CALL_CLOSE, close + CALL_CLOSE.length, e);
     }
     if (open < 0) return;
     const cs = open + CALL_OPEN.length;
-    const close = findIn(text, CALL_CLOSE, cs, e);
     const next = findIn(text, CALL_OPEN, cs, e);
     if (close < 0 || (next >= 0 && next < close)) {
       const ce = next >= 0 ? next : e;
@@ -120,13 +120,11 @@ function scanBlocks(text: string, s: number, e: number, out: Structure): void {
       out.unbalanced = true;
       out.errors.push({ code: "unclosed_tool_call", message: "<tool_call> without </tool_call>", start: open, end: cs });
       if (next < 0) return;
-      pos = next;
-      open = next;
     } else {
       out.blocks.push({ start: open, end: close + CALL_CLOSE.length, contentStart: cs, contentEnd: close, closed: true });
-      pos = close + CALL_CLOSE.length;
-      open = next; // a later <tool_call> can only start after this block's </tool_call>
+      close = findIn(text, CALL_CLOSE, close + CALL_CLOSE.length, e);
     }
+    open = next; // a later <tool_call> can only start after this block's </tool_call>
   }
 }
 

@@ -63,3 +63,12 @@ test("__proto__ as an argument name is kept as data", () => {
   assert.deepEqual(Object.keys(p.calls[0].arguments), ["__proto__"]);
   assert.equal(Object.getPrototypeOf(p.calls[0].arguments), Object.prototype);
 });
+
+test("a text full of unmatched tags is scanned in linear time", () => {
+  // Quadratic scanning would take minutes here (each <tool_call> searching the rest for a close).
+  const p = parseToolCalls("<think>t</think>" + "<tool_call>".repeat(50000) + "x" + "</tool_call>".repeat(50000));
+  assert.equal(p.blocks.length, 50000);
+  assert.equal(p.blocks.filter((b) => b.closed).length, 1);
+  assert.equal(p.errors.filter((e) => e.code === "unclosed_tool_call").length, 49999 + 49999);
+  assert.equal(p.errors.filter((e) => e.code === "bad_json").length, 1); // the "x"
+});

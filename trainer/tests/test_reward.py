@@ -80,3 +80,12 @@ def test_parse_tool_calls_code_point_offsets() -> None:
 def test_deep_payload_within_limit_scores() -> None:
     deep = '[{"name": "f", "arguments": {"x": %s}}]' % ("[" * 509 + "]" * 509)
     assert score(f"<think>t</think><tool_call>{deep}</tool_call>", deep)["reward"] == 1.0
+
+
+def test_unmatched_tags_scan_linearly() -> None:
+    # Quadratic scanning would take minutes here (each <tool_call> searching the rest for a close).
+    p = parse_tool_calls("<think>t</think>" + "<tool_call>" * 50000 + "x" + "</tool_call>" * 50000)
+    assert len(p["blocks"]) == 50000 and sum(b["closed"] for b in p["blocks"]) == 1
+    assert sum(e["code"] == "unclosed_tool_call" for e in p["errors"]) == 49999 * 2
+    assert [e["code"] for e in p["errors"] if e["code"] != "unclosed_tool_call"] == ["bad_json"]  # the "x"
+    assert score("<tool_call>" * 50000, "[]")["reason"] == "no_think"

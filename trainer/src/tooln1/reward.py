@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from .toolcall import (
@@ -169,30 +169,29 @@ def _compare_calls(model: list, gt: list, key_of) -> tuple[str, str, bool] | Non
         return r, p, True
     pool = Counter(c[1] for c in gt)
     unmatched = []
+    exact: Counter = Counter()  # exact matches per key
     for i, c in enumerate(model):
         if pool[c[1]] > 0:
             pool[c[1]] -= 1
+            exact[c[1]] += 1
         else:
             unmatched.append(i)
     if not unmatched:
         return None
-    unmatched_set = set(unmatched)
-    exact = Counter(c[1] for i, c in enumerate(model) if i not in unmatched_set)
-    used = [False] * len(gt)
+    # Set aside the ground-truth calls consumed by exact matches (the first ones of each key, in
+    # order); queue the rest by name, in order.
+    by_name: dict = {}
     for j, c in enumerate(gt):
         if exact[c[1]] > 0:
-            used[j] = True
             exact[c[1]] -= 1
+        else:
+            by_name.setdefault(c[0], deque()).append(j)
     first = None
     for i in unmatched:
-        j = -1
-        for k in range(len(gt)):
-            if not used[k] and gt[k][0] == model[i][0]:
-                j = k
-                break
-        if j < 0:
+        q = by_name.get(model[i][0])
+        if not q:
             return "wrong_name", f"calls[{i}].name", False
-        used[j] = True
+        j = q.popleft()
         if first is None:
             first = _diff_value(model[i][2], gt[j][2], f"calls[{i}].arguments", key_of)
     return first[0], first[1], True

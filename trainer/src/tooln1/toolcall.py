@@ -308,20 +308,19 @@ def _err(code: str, message: str, start: int, end: int) -> dict:
 
 
 def _scan_blocks(text: str, s: int, e: int, out: Structure) -> None:
+    # Linear: `close` always holds the next unconsumed </tool_call> (or -1); see scanBlocks.
     find = text.find
-    pos = s
-    open_ = find(CALL_OPEN, pos, e)
+    open_ = find(CALL_OPEN, s, e)
+    close = find(CALL_CLOSE, s, e)
     while True:
         limit = e if open_ < 0 else open_
-        c = find(CALL_CLOSE, pos, limit)
-        while c >= 0:
+        while 0 <= close < limit:
             out.unbalanced = True
-            out.errors.append(_err("unclosed_tool_call", "</tool_call> without a matching <tool_call>", c, c + 12))
-            c = find(CALL_CLOSE, c + 12, limit)
+            out.errors.append(_err("unclosed_tool_call", "</tool_call> without a matching <tool_call>", close, close + 12))
+            close = find(CALL_CLOSE, close + 12, e)
         if open_ < 0:
             return
         cs = open_ + 11
-        close = find(CALL_CLOSE, cs, e)
         nxt = find(CALL_OPEN, cs, e)
         if close < 0 or (0 <= nxt < close):
             ce = nxt if nxt >= 0 else e
@@ -330,12 +329,10 @@ def _scan_blocks(text: str, s: int, e: int, out: Structure) -> None:
             out.errors.append(_err("unclosed_tool_call", "<tool_call> without </tool_call>", open_, cs))
             if nxt < 0:
                 return
-            pos = nxt
-            open_ = nxt
         else:
             out.blocks.append((open_, close + 12, cs, close, True))
-            pos = close + 12
-            open_ = nxt
+            close = find(CALL_CLOSE, close + 12, e)
+        open_ = nxt
 
 
 def scan_structure(text: str) -> Structure:
