@@ -27,7 +27,8 @@ const MAX_NEW = 32;
 // PyTorch reference: the prompt's token ids and the greedy continuation through the KV cache.
 const PY = String.raw`
 import json, subprocess, sys, torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM
+from tooln1.train import load_tokenizer
 work, prompt, max_new = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ckpt, out = work + "/ckpt", work + "/onnx"
 run = lambda *a: subprocess.run([sys.executable, "-m", "tooln1", *a], check=True, capture_output=True, text=True)
@@ -39,7 +40,7 @@ with torch.no_grad():
         if p.dim() >= 2: p.copy_(torch.randn(p.shape, generator=g) * 0.15)
 m.save_pretrained(ckpt)
 run("export-onnx", "--checkpoint", ckpt, "--out", out)
-tok = AutoTokenizer.from_pretrained(ckpt)
+tok = load_tokenizer(ckpt)  # what the trainer tokenizes with (faithful to tokenizer.json)
 ids = tok(prompt, add_special_tokens=False)["input_ids"]
 eos = {m.config.eos_token_id}
 past, step, new = None, torch.tensor([ids]), []
@@ -88,7 +89,7 @@ test("greedy tokens equal PyTorch's for the same prompt, streamed text equals th
     streamed += text;
   });
   const started = await h.started;
-  assert.equal(started.promptTokens, ref.prompt_ids.length, "tokenizer.json (tokenizers.js) must tokenize the prompt like transformers");
+  assert.equal(started.promptTokens, ref.prompt_ids.length, "tokenizer.json (tokenizers.js) must tokenize the prompt like the trainer");
   const r = await h.result;
   assert.deepEqual(r.tokenIds, ref.greedy);
   assert.deepEqual(tokens, ref.greedy);
