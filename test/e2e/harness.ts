@@ -333,6 +333,19 @@ export class Workbench {
     await this.page.mouse.move(rect.x, rect.y, { steps: 3 });
   }
 
+  /** Texts of the inline `after` decorations (CSS ::after content) on the active editor's visible lines. */
+  async afterDecorations(): Promise<string[]> {
+    return this.page.locator(".editor-instance .view-lines").first().evaluate((root) => {
+      const g = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
+      const out: string[] = [];
+      for (const e of Array.from((root as unknown as { querySelectorAll(s: string): ArrayLike<unknown> }).querySelectorAll("span[class]"))) {
+        const c = g.getComputedStyle(e, "::after").content;
+        if (c && c !== "none" && c !== "normal") out.push(c.replace(/^"|"$/g, ""));
+      }
+      return out;
+    });
+  }
+
   /** Moves the keyboard selection of an open menu (quick fix, quick pick) to `row` and accepts it. */
   async chooseFocused(row: Locator, maxMoves = 30): Promise<void> {
     for (let i = 0; i < maxMoves; i++) {

@@ -1,6 +1,7 @@
 // The user's workflows in a real VS Code (code-server) with the built .vsix installed, driven by
 // headless Chromium. Run by scripts/test-e2e.sh; each scenario saves a screenshot under test-output/e2e/.
 import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
 import type { Browser } from "playwright-core";
@@ -96,6 +97,32 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await w.screenshot("04-dashboard-live.png");
       await w.runCommand("Tool-N1: Cancel Training Run");
       await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
+    });
+  });
+
+  test("05 the run's rollouts: inline verdicts in the file, and the inspector", { timeout: 130_000 }, async () => {
+    await scenario(() => wb, "05-rollouts", 120_000, async () => {
+      const w = need(wb);
+      await w.openFile("rollouts/step-00001.jsonl");
+      // Every rollout line ends with its reward and reason (an `after` decoration); the lines are
+      // long and wrap, so go to the end of the file to see the last line's end.
+      await w.focusEditor();
+      await w.page.keyboard.press("Control+End");
+      let verdicts: string[] = [];
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+        verdicts = (await w.afterDecorations()).filter((t) => /^\d+(\.\d+)?(: |$)/.test(t));
+        if (verdicts.length) break;
+        await w.page.waitForEvent("requestfinished", { timeout: 500 }).catch(() => undefined);
+      }
+      assert.ok(verdicts.length > 0, "no reward/reason decorations on the rollout lines");
+      log(`inline verdicts: ${verdicts.slice(0, 3).join(" | ")}`);
+      await w.screenshot("05-rollouts-inline.png");
+      // The "Inspect" CodeLens opens the inspector (a custom editor webview) on that rollout.
+      await w.page.keyboard.press("Control+Home");
+      await w.page.locator(".contentWidgets .codelens-decoration a", { hasText: "Inspect" }).first().click();
+      const insp = await w.webviewFrame(".row.grid-rows", 45_000);
+      await insp.locator(".row.grid-rows").first().click();
+      await insp.locator(".detail dl.meta").first().waitFor({ state: "visible", timeout: 20_000 });
     });
   });
 
