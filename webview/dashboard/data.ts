@@ -138,12 +138,41 @@ export interface TableOptions extends ViewTransform {
   buckets: number;
 }
 
-/** Every value a finite number or null. */
-function isClean(col: Col): boolean {
-  for (let i = 0; i < col.length; i++) {
-    const y = col[i];
-    if (y !== null && !(typeof y === "number" && Number.isFinite(y))) return false;
+/**
+ * One pass over a column: false as soon as a value is neither a finite number nor null; else the
+ * per-block argmin/argmax (-1 for a block without values) appended to `mins` / `maxs`.
+ */
+function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
+  const n = col.length;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let s = 0; s + BLOCK <= n; s += BLOCK) {
+    let mi = -1;
+    let ma = -1;
+    let vmin = Infinity;
+    let vmax = -Infinity;
+    for (let i = s; i < s + BLOCK; i++) {
+      const y = col[i];
+      if (y === null) continue;
+      if (typeof y !== "number" || y - y !== 0) return false; // NaN and ±Infinity fail y - y === 0
+      if (y < vmin) {
+        vmin = y;
+        mi = i;
+      }
+      if (y > vmax) {
+        vmax = y;
+        ma = i;
+      }
+    }
+    lo.push(mi);
+    hi.push(ma);
   }
+  for (let i = n - (n % BLOCK); i < n; i++) {
+    const y = col[i];
+    if (y !== null && (typeof y !== "number" || y - y !== 0)) return false;
+  }
+  mins.push(lo);
+  maxs.push(hi);
   return true;
 }
 
@@ -236,12 +265,15 @@ export class SeriesCache {
     const w = this.view.smoothing;
     if (w === 0 && !this.panel.stacked && !this.view.logScale && !this.noAlias) {
       const srcs = this.metrics.map((m) => s.metrics[m]);
-      if (srcs.every((src) => src && src.length === n && isClean(src))) {
+      const mins: number[][] = [];
+      const maxs: number[][] = [];
+      if (srcs.every((src) => src && src.length === n && summariseClean(src, mins, maxs))) {
         this.aliased = true;
         this.xs = st;
         this.steps = st;
         this.cols = srcs as Col[];
-        for (let b = 0; b + BLOCK <= n; b += BLOCK) this.summarise(b, b + BLOCK);
+        this.blockMin = mins;
+        this.blockMax = maxs;
         return true;
       }
     }

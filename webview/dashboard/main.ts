@@ -341,7 +341,6 @@ function invalidateMetrics(names: string[]): void {
 function renderAllNow(): void {
   measureWidths();
   for (const c of charts) renderChart(c);
-  document.body.dataset.rendered = String(totalPoints);
 }
 
 function countPoints(cols: RunData["series"]): number {
@@ -386,11 +385,16 @@ function handle(m: HostMessage): void {
       syncControls();
       persist();
       renderRuns();
-      recount();
       const t0 = performance.now();
       renderAllNow();
       document.body.dataset.firstRenderMs = (performance.now() - t0).toFixed(1);
-      document.body.dataset.ready = "true";
+      document.body.dataset.drawn = "true";
+      // counting every point is not needed for the first frame
+      setTimeout(() => {
+        recount();
+        document.body.dataset.rendered = String(totalPoints);
+        document.body.dataset.ready = "true";
+      });
       return;
     }
     case "append": {
