@@ -8,7 +8,7 @@ import type { Json, ToolDef } from "../../src/core/types";
 import { readToolList, normalizeTool, indexTools, checkCall, validateSample, wouldPaperDrop } from "./core";
 import { CODES, type FixData, type JsonPath, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
-import { safeParseTree, placeProblems, rangeOfPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
+import { safeParseTree, placeProblems, rangeOfPath, nodeAtPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
 import type { ParseError } from "jsonc-parser";
 
 /** What one line contributes to its document (kept per line, reused while the line is unchanged). */
@@ -136,7 +136,14 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
     const tree = text.length < 64 * 1024 * 1024 ? safeParseTree(text, undefined, STRICT_OPTIONS) : undefined;
     placeProblems(tree, pp, result.problems);
   }
+  if (pre) for (const p of pre.placed) result.problems.push(p);
+  // One order whatever the path: by position.
+  if (result.problems.length > 1) result.problems.sort(byPosition);
   return result;
+}
+
+function byPosition(a: Problem, b: Problem): number {
+  return a.start - b.start || a.end - b.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 }
 
 /** Adds quick-fix data to the core's duplicate-name problem. */
@@ -181,7 +188,10 @@ export function lineTooLongProblem(bytes: number): Problem {
 
 interface PreReadTools {
   tools: ToolDef[];
+  /** Problems still to be placed on the line's tree. */
   problems: PathProblem[];
+  /** Problems already placed (tool problems, from each tool's cached ranges). */
+  placed: Problem[];
 }
 
 interface ToolEntry {
@@ -190,6 +200,23 @@ interface ToolEntry {
   /** Problems relative to the tool: the core's structural ones, and the deep ones. */
   structural: PathProblem[];
   deep: PathProblem[];
+  /** The same with offsets relative to the tool's text (computed once, on first need). */
+  placed?: { structural: Problem[]; deep: Problem[] };
+}
+
+/** Places a cached tool's problems on its own text; a problem at the tool itself spans the tool. */
+function placedOf(e: ToolEntry, src: string): { structural: Problem[]; deep: Problem[] } {
+  if (!e.placed) {
+    const tree = safeParseTree(src, undefined, STRICT_OPTIONS);
+    const place = (list: PathProblem[]) =>
+      list.map((p): Problem => {
+        // In the line the tool is an array element: a problem that lands on the tool spans it.
+        const r = !tree || nodeAtPath(tree, p.path) === tree ? { start: 0, end: src.length } : rangeOfPath(tree, p.path, p.key);
+        return { code: p.code, severity: p.severity, message: p.message, start: r.start, end: r.end };
+      });
+    e.placed = { structural: place(e.structural), deep: place(e.deep) };
+  }
+  return e.placed;
 }
 
 /**
@@ -355,28 +382,39 @@ function fastPath(text: string): LineResult | undefined {
   try {
     const raws: Json[] = [];
     const tools: ToolDef[] = [];
-    const structural: PathProblem[] = [];
-    const deep: PathProblem[] = [];
+    const structural: Problem[] = [];
+    const deep: Problem[] = [];
+    const dups: PathProblem[] = [];
     const seen = new Set<string>();
-    const at = (p: PathProblem, i: number): PathProblem => ({ ...p, path: ["tools", i, ...p.path], ...(p.data ? { data: prefixFix(p.data, ["tools", i]) } : {}) });
+    const shift = (list: Problem[], from: PathProblem[], at: number, i: number, out: Problem[]) => {
+      for (let q = 0; q < list.length; q++) {
+        const p = list[q];
+        const d = from[q].data;
+        out.push({ code: p.code, severity: p.severity, message: p.message, start: p.start + at, end: p.end + at, ...(d ? { data: prefixFix(d, ["tools", i]) } : {}) });
+      }
+    };
     for (let k = 0, i = 0; k < span.items.length; k += 2, i++) {
-      const e = span.known[i]?.entry ?? toolEntry(text, span.items[k], span.items[k + 1]);
+      const start = span.items[k];
+      const end = span.items[k + 1];
+      const cached = span.known[i];
+      const e = cached ? cached.entry : toolEntry(text, start, end);
       if (!e) return undefined;
       raws.push(e.raw);
-      // The same reading as readToolList over an array: path [i], the first tool of a name wins.
-      for (const p of e.structural) structural.push(at(p, i));
+      // The same reading as readToolList over an array: the first tool of a name wins.
+      const placed = e.structural.length || e.deep.length ? placedOf(e, cached ? cached.src : text.slice(start, end)) : undefined;
+      if (placed) shift(placed.structural, e.structural, start, i, structural);
       if (!e.tool) continue;
       if (seen.has(e.tool.name)) {
         const namePath = e.tool.dialect === "openai" ? ["tools", i, "function", "name"] : ["tools", i, "name"];
-        structural.push(withFix({ code: "duplicate_name", severity: "error", message: `another tool is already named '${e.tool.name}'`, path: namePath }, null, []));
+        dups.push(withFix({ code: "duplicate_name", severity: "error", message: `another tool is already named '${e.tool.name}'`, path: namePath }, null, []));
         continue;
       }
       seen.add(e.tool.name);
       tools.push({ ...e.tool, path: [i] });
-      for (const p of e.deep) deep.push(at(p, i));
+      if (placed) shift(placed.deep, e.deep, start, i, deep);
     }
     value.tools = raws;
-    return checkSampleValue(value, text, { tools, problems: structural.concat(deep) });
+    return checkSampleValue(value, text, { tools, problems: dups, placed: structural.concat(deep) });
   } catch {
     return undefined;
   }

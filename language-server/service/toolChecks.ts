@@ -34,7 +34,8 @@ export interface ToolLayout {
   paramsKey: "parameters" | "inputSchema";
 }
 export function toolLayout(raw: unknown): ToolLayout {
-  if (isObj(raw) && isObj(raw.function) && (raw.type === "function" || raw.type === undefined)) return { base: ["function"], paramsKey: "parameters" };
+  // As the core reads it (src/core/schema.ts normalizeTool): a "function" member means the OpenAI form.
+  if (isObj(raw) && isObj(raw.function) && (raw.type === "function" || "function" in raw)) return { base: ["function"], paramsKey: "parameters" };
   if (isObj(raw) && "inputSchema" in raw && !("parameters" in raw)) return { base: [], paramsKey: "inputSchema" };
   return { base: [], paramsKey: "parameters" };
 }

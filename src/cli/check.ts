@@ -28,6 +28,8 @@ server's checks. A directory is searched for *.jsonl and *.tools.json files.
   --json            one JSON object per problem on stdout:
                     {"file","line","column","endLine","endColumn","severity","code","message"}
   --as KIND         read every PATH as a dataset or as a tool schema file
+  --hints           also print hints (missing descriptions, dialect notes) in text output;
+                    --json always includes them
   --jobs N          split datasets over 16 MB across N processes (default 1; at most the cores)
 Exit status: 1 when any error was found, 0 otherwise (warnings do not fail).`;
 
@@ -75,12 +77,14 @@ export async function run(argv: string[]): Promise<number> {
   const range = argv.indexOf("--internal-range");
   if (range >= 0) return runRange(argv[range + 1] ?? "", argv[range + 2] ?? "");
   let json = false;
+  let hints = false;
   let jobs = 1;
   let as: DocKind | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") json = true;
+    else if (a === "--hints") hints = true;
     else if (a === "--as" || a.startsWith("--as=")) {
       const v = a === "--as" ? argv[++i] : a.slice(5);
       if (v !== "dataset" && v !== "tools") {
@@ -123,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     const kind = as ?? kindOfPath(file);
     const emit = (p: PlacedProblem) => {
       if (json) out.push(JSON.stringify({ file, line: p.line + 1, column: p.character + 1, endLine: p.endLine + 1, endColumn: p.endCharacter + 1, severity: p.severity, code: p.code, message: p.message }) + "\n");
-      else out.push(`${file}:${p.line + 1}:${p.character + 1}: ${p.severity} ${p.code}: ${p.message}\n`);
+      else if (hints || p.severity !== "hint") out.push(`${file}:${p.line + 1}:${p.character + 1}: ${p.severity} ${p.code}: ${p.message}\n`);
       // stdout to a file, pipe or terminal is synchronous on Linux: this bounds the buffer.
       if (out.pending > 1 << 20) void out.flush();
     };
@@ -147,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
   await out.flush();
   const secs = ((performance.now() - t0) / 1000).toFixed(2);
   process.stderr.write(
-    `tooln1 check: ${total.files} file${total.files === 1 ? "" : "s"}, ${total.lines} lines: ${total.error} errors, ${total.warning} warnings, ${total.information} info, ${total.hint} hints (${secs} s)\n`,
+    `tooln1 check: ${total.files} file${total.files === 1 ? "" : "s"}, ${total.lines} lines: ${total.error} errors, ${total.warning} warnings, ${total.information} info, ${total.hint} hints${!json && !hints && total.hint ? " (--hints to list them)" : ""} (${secs} s)\n`,
   );
   return total.error > 0 ? 1 : 0;
 }
