@@ -126,6 +126,30 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     });
   });
 
+  test("06 the preview parses and scores an output typed for a dataset sample", { timeout: 100_000 }, async () => {
+    await scenario(() => wb, "06-preview", 90_000, async () => {
+      const w = need(wb);
+      // The sample on the cursor's line (ex-001: weather in Paris) fills the tools and the ground truth.
+      await w.openFile("data/train.tooln1.jsonl");
+      await w.focusEditor();
+      await w.page.keyboard.press("Control+Home");
+      await w.runCommand("Tool-N1: Open Preview");
+      const pv = await w.webviewFrame("#output-editor .monaco-editor", 45_000);
+      await pv.locator("#output-editor .monaco-editor .view-lines").click();
+      await w.page.keyboard.press("Control+A");
+      await w.page.keyboard.insertText("<think>The user wants the current weather in Paris.</think>\n");
+      await w.page.keyboard.insertText('<tool_call>[{"name": "get_current_weather", "arguments": {"city": "Paris"}}]</tool_call>');
+      await pv.locator('#reward-binary[data-reward="1"]').waitFor({ state: "attached", timeout: 30_000 });
+      await pv.locator("#calls", { hasText: "get_current_weather" }).waitFor({ state: "visible", timeout: 10_000 });
+      await pv.locator("#reasoning", { hasText: "current weather in Paris" }).waitFor({ state: "visible", timeout: 10_000 });
+      await w.screenshot("06-preview-scored.png");
+      // A wrong argument value: parsed, scored 0, with the reason.
+      await w.page.keyboard.press("Control+A");
+      await w.page.keyboard.insertText('<think>Paris.</think>\n<tool_call>[{"name": "get_current_weather", "arguments": {"city": "London"}}]</tool_call>');
+      await pv.locator('#reward-binary[data-reward="0"][data-reason="wrong_argument_value"]').waitFor({ state: "attached", timeout: 30_000 });
+    });
+  });
+
   test("07 an untrusted workspace refuses to train and says why", { timeout: 130_000 }, async () => {
     let untrusted: Workbench | undefined;
     try {
