@@ -1,7 +1,7 @@
 /** Pure parts of local inference: token selection, streaming detokenization, checkpoint checks. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { argmax, sampleToken, seededRandom } from "../../src/inference/sampling";
@@ -71,4 +71,5 @@ test("checkpoint folder problems are CheckpointErrors that say what to do", () =
   const c = readCheckpoint(dir);
   assert.deepEqual(c.info.eos_token_ids, [3]);
   assert.equal(c.info.chat_template, "{{ messages }}");
+  rmSync(dir, { recursive: true, force: true });
 });
