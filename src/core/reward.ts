@@ -138,10 +138,11 @@ type GroundTruth = { calls: Cmp[] } | null;
  * family. Bounded (cleared when full); values are never mutated.
  */
 const GT_CACHE_SIZE = 4096;
+const GT_CACHE_MAX_CHARS = 16384; // bounds the cache's memory
 const defaultGtCache = new Map<string, GroundTruth>();
 const officialGtCache = new Map<string, GroundTruth>();
 function cached(cache: Map<string, GroundTruth>, gt: unknown, read: (gt: unknown) => GroundTruth): GroundTruth {
-  if (typeof gt !== "string") return read(gt);
+  if (typeof gt !== "string" || gt.length > GT_CACHE_MAX_CHARS) return read(gt);
   let v = cache.get(gt);
   if (v === undefined) {
     if (cache.size >= GT_CACHE_SIZE) cache.clear();

@@ -220,6 +220,10 @@ class _DefaultGroundTruth:
         self.dumps_keys = dumps_keys  # sorted
 
 
+def _cacheable(gt: Any) -> bool:
+    return type(gt) is str and len(gt) <= 16384  # bounds the cache's memory
+
+
 @functools.lru_cache(maxsize=4096)
 def _default_ground_truth_from_text(gt: str) -> _DefaultGroundTruth | None:
     # The rollouts of one prompt share its ground truth: read each text once.
@@ -328,7 +332,7 @@ def _first_reason(fails: list) -> str:
 
 
 def _score_default(text: str, gt_in: Any, variant: str) -> dict:
-    gtc = _default_ground_truth_from_text(gt_in) if type(gt_in) is str else _default_ground_truth(gt_in)
+    gtc = _default_ground_truth_from_text(gt_in) if _cacheable(gt_in) else _default_ground_truth(gt_in)
     gt = None if gtc is None else gtc.calls
     st = scan_structure(text)
     fails = []
@@ -380,7 +384,7 @@ def _official_ground_truth_from_text(gt: str) -> list | None:
 
 
 def _score_official(text: str, gt_in: Any) -> dict:
-    gt = _official_ground_truth_from_text(gt_in) if type(gt_in) is str else _read_official_ground_truth(gt_in)
+    gt = _official_ground_truth_from_text(gt_in) if _cacheable(gt_in) else _read_official_ground_truth(gt_in)
     scope = scope_start(text)
     think = text.find(THINK_OPEN, scope) >= 0 and text.find(THINK_CLOSE, scope) >= 0
     # The last non-overlapping match of <tool_call>(.*?)</tool_call>.
