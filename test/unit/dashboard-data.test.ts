@@ -6,7 +6,7 @@ import { BLOCK, PANELS, SeriesCache, appendColumns, panelTable, positiveOnly, sm
 import { isHostMessage, isWebviewMessage, type SeriesColumns } from "../../webview/dashboard/protocol";
 import { METRICS, REASON_CODES } from "../../src/core/types";
 
-const cols = (n: number, f: (i: number) => number | null, name = METRICS.rewardMean): SeriesColumns => ({
+const cols = (n: number, f: (i: number) => number | null, name: string = METRICS.rewardMean): SeriesColumns => ({
   step: Array.from({ length: n }, (_, i) => i + 1),
   time: Array.from({ length: n }, (_, i) => 1_000_000 + i * 2000),
   metrics: { [name]: Array.from({ length: n }, (_, i) => f(i)) },
