@@ -176,6 +176,30 @@ test("fuzz through the server: rapid edits and junk never stop it answering", as
   assert.doesNotMatch(c.stderr(), /tooln1 server:/);
 });
 
+test("extremes through the server: 10,000-deep nesting, binary junk, a 20 MB line", async () => {
+  let junk = "";
+  for (let i = 0; i < 5000; i++) junk += String.fromCharCode((i * 7919) % 65536);
+  const big = JSON.stringify({ id: "big", tools: [], messages: [{ role: "user", content: "x".repeat(20 * 1024 * 1024) }], answer: [] });
+  const text = ["[".repeat(10_000) + "]".repeat(10_000), junk.replace(/[\r\n]/g, " "), big.slice(0, -1), read("valid.jsonl").split("\n")[0]].join("\n");
+  const uri = "file:///ws/extreme.jsonl";
+  const p = c.diagnostics(uri, 1, 60_000);
+  await open(uri, "tooln1-dataset", text);
+  const diags = await p;
+  assert.ok(diags.some((d) => d.range.start.line === 0 && d.code === "sample_not_object"));
+  assert.ok(diags.some((d) => d.range.start.line === 1 && d.code === "json_syntax"));
+  assert.ok(diags.some((d) => d.range.start.line === 2 && d.code === "json_syntax"));
+  assert.ok(!diags.some((d) => d.range.start.line === 3));
+  const h = await c.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 5000 } });
+  assert.equal(h, null);
+  const su = "file:///ws/deep.tools.json";
+  const sp = c.diagnostics(su, 1);
+  await open(su, "tooln1-tools", '{"tools": ' + "[".repeat(10_000) + "]".repeat(10_000) + "}");
+  assert.ok((await sp).length > 0);
+  assert.equal(c.proc.exitCode, null);
+  await c.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  await c.conn.sendNotification("textDocument/didClose", { textDocument: { uri: su } });
+});
+
 test("didClose clears the file's diagnostics", async () => {
   const uri = "file:///ws/problems.jsonl";
   const cleared = c.diagnostics(uri);
