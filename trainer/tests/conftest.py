@@ -84,7 +84,7 @@ def start_train(config_path: str, run_dir: str, *extra: str) -> subprocess.Popen
 
 
 def wait_for_event(run_dir: str, pred: Callable[[dict[str, Any]], bool], proc: subprocess.Popen,
-                   timeout: float = 240) -> dict[str, Any]:
+                   timeout: float = 600) -> dict[str, Any]:
     """Wait until an event matching `pred` is in events.jsonl (the process must stay alive meanwhile).
     Polls the file the trainer appends to; the timeout is only a guard against a hung trainer."""
     deadline = time.monotonic() + timeout

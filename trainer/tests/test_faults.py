@@ -31,7 +31,7 @@ def test_sigterm_stops_at_step_boundary_with_checkpoint(tmp_path, tiny_model, sy
     try:
         first = wait_for_event(run_dir, lambda e: e["type"] == "metrics", proc)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=120) == 0
+        assert proc.wait(timeout=600) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -53,7 +53,7 @@ def test_sigkill_leaves_valid_files(tmp_path, tiny_model, synth_files):
     try:
         wait_for_event(run_dir, lambda e: e["type"] == "rollouts" and e["step"] >= 2, proc)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        proc.wait(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -77,7 +77,7 @@ def test_exception_becomes_error_event_with_traceback(tmp_path, tiny_model, synt
     cfg = write_config(str(tmp_path / "c.yaml"), small_config(str(broken), synth_files))
     run_dir = str(tmp_path / "run")
     proc = start_train(cfg, run_dir)
-    assert proc.wait(timeout=120) == 1
+    assert proc.wait(timeout=600) == 1
     events = read_events(run_dir)
     err = [e for e in events if e["type"] == "error"][-1]
     assert "Traceback (most recent call last)" in err["traceback"] and "no-such-architecture" in err["traceback"]

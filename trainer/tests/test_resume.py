@@ -15,7 +15,7 @@ def test_resume_after_kill(tmp_path, tiny_model, synth_files):
     try:
         wait_for_event(run_dir, lambda e: e["type"] == "checkpoint" and e["step"] == 2, proc)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        proc.wait(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -23,7 +23,7 @@ def test_resume_after_kill(tmp_path, tiny_model, synth_files):
     assert 2 <= killed_at < 6
 
     proc = start_train(cfg, run_dir, "--resume")
-    assert proc.wait(timeout=300) == 0, proc.stderr.read()[-2000:]
+    assert proc.wait(timeout=900) == 0, proc.stderr.read()[-2000:]
     events = read_events(run_dir)
     resumed = [e for e in events if e["type"] == "log" and e["message"].startswith("resuming from")]
     assert len(resumed) == 1
