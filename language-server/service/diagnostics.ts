@@ -80,6 +80,14 @@ export class DatasetState {
     }
   }
 
+  /** Takes results computed elsewhere (another thread) for every line of the document. */
+  prefill(results: LineResult[]): void {
+    this.results = results.slice();
+    this.dupCache = undefined;
+    this.removedIds = [];
+    this.addedIds = [];
+  }
+
   /** Lines checked by the last validate call (for tests and benchmarks). */
   lastChecked = 0;
 

@@ -9,7 +9,7 @@ import type { TextDocument, TextDocumentContentChangeEvent } from "vscode-langua
 import { DatasetState, DEFAULT_MAX_DIAGNOSTICS, schemaDiagnostics, toDiagnostic } from "./diagnostics";
 import { checkSchemaText } from "./schemaFile";
 import { regionAt, hover, completion, toolDefinitionIn, nameAt, callRangesIn, schemaSymbols, codeActions, type DocKind } from "./features";
-import { internalError } from "./dataset";
+import { internalError, type LineResult } from "./dataset";
 import type { Problem } from "./problems";
 
 export type { DocKind } from "./features";
@@ -55,6 +55,11 @@ export class ToolN1LanguageService {
   /** Tells the service which lines of an open dataset an edit touched (call for every didChange). */
   noteChanges(uri: string, changes: TextDocumentContentChangeEvent[]): void {
     this.datasets.get(uri)?.noteChanges(changes);
+  }
+
+  /** Results for every line of an open dataset, checked elsewhere (the server's second thread). */
+  prefill(doc: TextDocument, results: LineResult[]): void {
+    if (kindOf(doc) === "dataset" && results.length === doc.lineCount) this.state(doc.uri).prefill(results);
   }
 
   close(uri: string): void {

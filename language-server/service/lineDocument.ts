@@ -60,6 +60,11 @@ export class LineDocument implements TextDocument {
     return this.eols[line] ?? "";
   }
 
+  /** The lines (without breaks) as they are now. */
+  snapshotLines(): string[] {
+    return this.lines.slice();
+  }
+
   /** The text of line `i` without its break. */
   line(i: number): string {
     return this.lines[i] ?? "";

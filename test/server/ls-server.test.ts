@@ -176,6 +176,28 @@ test("fuzz through the server: rapid edits and junk never stop it answering", as
   assert.doesNotMatch(c.stderr(), /tooln1 server:/);
 });
 
+test("a large dataset's first check is split across two threads and equals the service's", async () => {
+  const good = read("valid.jsonl").trimEnd().split("\n");
+  const bad = read("problems.jsonl").trimEnd().split("\n");
+  const lines: string[] = [];
+  for (let i = 0; i < 6000; i++) lines.push(i % 97 === 5 ? bad[(i >> 3) % bad.length] : good[i % good.length].replace(/"s\d"/, `"id${i % 5000}"`));
+  const text = lines.join("\n");
+  const uri = "file:///ws/large-open.jsonl";
+  const p = c.diagnostics(uri, 1, 60_000);
+  await open(uri, "tooln1-dataset", text);
+  const diags = await p;
+  const fresh = new ToolN1LanguageService().validate(TextDocument.create(uri, "tooln1-dataset", 1, text));
+  assert.ok(fresh.length > 100);
+  assert.deepEqual(diags, fresh);
+  // Later lines (checked by the second thread) are edited like any other.
+  const l = 5500;
+  const at = lines[l].indexOf('"name": "get_weather", "arguments"') + 9;
+  const next = c.diagnostics(uri, 2);
+  await c.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: l, character: at }, end: { line: l, character: at } }, text: "zz" }] });
+  assert.ok((await next).some((d) => d.range.start.line === l && d.code === "unknown_tool"));
+  await c.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+});
+
 test("extremes through the server: 10,000-deep nesting, binary junk, a 20 MB line", async () => {
   let junk = "";
   for (let i = 0; i < 5000; i++) junk += String.fromCharCode((i * 7919) % 65536);
