@@ -3,7 +3,7 @@
 // Every wait is for a UI state or an event; nothing sleeps for a fixed time.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -201,6 +201,24 @@ export class CodeServer {
   }
 }
 
+/** Ends processes whose command line names `path` (trainers a scenario started there), by their ids. */
+export function endProcessesUsing(path: string): number {
+  let n = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (Number(pid) === process.pid) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes(path)) {
+        process.kill(Number(pid), "SIGKILL");
+        n++;
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return n;
+}
+
 /** Copies examples/ to a fresh folder, so scenarios can edit files and write runs without touching the clone. */
 export function copyExamples(name = "examples"): string {
   const dir = join(mkdtempSync(join(tmpdir(), "tooln1-ws-")), name);
@@ -239,6 +257,9 @@ interface PageDocument {
   createTreeWalker(root: unknown, whatToShow: number): { nextNode(): PageNode | null };
   createRange(): { setStart(n: PageNode, o: number): void; setEnd(n: PageNode, o: number): void; getBoundingClientRect(): { x: number; y: number; width: number; height: number } };
 }
+
+/** The text editor of the active editor group. */
+const ACTIVE_EDITOR = ".editor-group-container.active .editor-instance";
 
 /** One open VS Code window in the browser, with helpers that act as a user would. */
 export class Workbench {
@@ -301,17 +322,26 @@ export class Workbench {
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await this.page.keyboard.press("Enter");
     await this.page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).waitFor({ state: "visible", timeout: 15_000 });
-    await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ state: "visible", timeout: 15_000 });
+    await this.page.locator(`${ACTIVE_EDITOR} .monaco-editor .view-lines`).first().waitFor({ state: "visible", timeout: 15_000 });
+  }
+
+  /** Hides the bottom panel (Output, Problems), so screenshots show the editors. */
+  async hidePanel(): Promise<void> {
+    const panel = this.page.locator(".part.panel.bottom");
+    if (await panel.isVisible()) {
+      await this.runCommand("View: Hide Panel");
+      await panel.waitFor({ state: "hidden", timeout: 10_000 });
+    }
   }
 
   /** Puts the keyboard focus in the active editor. */
   async focusEditor(): Promise<void> {
-    await this.page.locator(".editor-instance .monaco-editor textarea, .editor-instance .monaco-editor .native-edit-context").first().focus();
+    await this.page.locator(`${ACTIVE_EDITOR} .monaco-editor textarea, ${ACTIVE_EDITOR} .monaco-editor .native-edit-context`).first().focus();
   }
 
   /** Moves the mouse over the first occurrence of `text` in the visible lines of the active editor. */
   async hoverEditorText(text: string): Promise<void> {
-    const line = this.page.locator(".editor-instance .view-lines .view-line", { hasText: text }).first();
+    const line = this.page.locator(`${ACTIVE_EDITOR} .view-lines .view-line`, { hasText: text }).first();
     await line.waitFor({ state: "visible", timeout: 15_000 });
     const rect = await line.evaluate((el, needle) => {
       // Runs in the page; this project's Node tsconfig has no DOM types, so the few used are named here.
@@ -335,7 +365,7 @@ export class Workbench {
 
   /** Texts of the inline `after` decorations (CSS ::after content) on the active editor's visible lines. */
   async afterDecorations(): Promise<string[]> {
-    return this.page.locator(".editor-instance .view-lines").first().evaluate((root) => {
+    return this.page.locator(`${ACTIVE_EDITOR} .view-lines`).first().evaluate((root) => {
       const g = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
       const out: string[] = [];
       for (const e of Array.from((root as unknown as { querySelectorAll(s: string): ArrayLike<unknown> }).querySelectorAll("span[class]"))) {

@@ -2,8 +2,9 @@
 // headless Chromium. Run by scripts/test-e2e.sh; each scenario saves a screenshot under test-output/e2e/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, scenario, waitForChange, endProcessesUsing } from "./harness";
 import type { Browser } from "playwright-core";
 
 const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
@@ -31,6 +32,12 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     await wb?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    // A run still going (a failed scenario 04) runs in its own process group: end it too.
+    if (workspace) {
+      const n = endProcessesUsing(workspace);
+      if (n) log(`ended ${n} leftover process(es) of ${workspace}`);
+      rmSync(dirname(workspace), { recursive: true, force: true });
+    }
   });
 
   test("01 the examples workspace opens and the extension activates", { timeout: 150_000 }, async () => {
@@ -64,7 +71,10 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await w.screenshot("02-quickfix-menu.png");
       await w.chooseFocused(fix.first());
       await problem.first().waitFor({ state: "detached", timeout: 30_000 });
-      await w.page.locator(".editor-instance .view-lines", { hasText: '"days"' }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await w.page.locator(".editor-group-container.active .editor-instance .view-lines", { hasText: '"days"' }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await w.focusEditor();
+      await w.page.keyboard.press("Control+S");
+      await w.page.locator(".tabs-container .tab.active:not(.dirty)").first().waitFor({ state: "visible", timeout: 10_000 });
     });
   });
 
@@ -94,6 +104,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       const first = await waitForChange(dash, chart, "data-points", "0", 150_000);
       const more = await waitForChange(dash, chart, "data-points", first, 60_000);
       log(`reward chart: ${first} -> ${more} points while the run was live`);
+      await w.hidePanel();
       await w.screenshot("04-dashboard-live.png");
       await w.runCommand("Tool-N1: Cancel Training Run");
       await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
@@ -103,7 +114,12 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   test("05 the run's rollouts: inline verdicts in the file, and the inspector", { timeout: 130_000 }, async () => {
     await scenario(() => wb, "05-rollouts", 120_000, async () => {
       const w = need(wb);
-      await w.openFile("rollouts/step-00001.jsonl");
+      await w.hidePanel();
+      // The run scenario 04 wrote; Quick Open takes its absolute path (its file index may predate the run).
+      const runs = join(workspace, "runs");
+      const run = readdirSync(runs).find((d) => existsSync(join(runs, d, "rollouts", "step-00001.jsonl")));
+      assert.ok(run, `no run with rollouts under ${runs} (scenario 04 writes one)`);
+      await w.openFile(join(runs, run, "rollouts", "step-00001.jsonl"));
       // Every rollout line ends with its reward and reason (an `after` decoration); the lines are
       // long and wrap, so go to the end of the file to see the last line's end.
       await w.focusEditor();
@@ -130,6 +146,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     await scenario(() => wb, "06-preview", 90_000, async () => {
       const w = need(wb);
       // The sample on the cursor's line (ex-001: weather in Paris) fills the tools and the ground truth.
+      await w.hidePanel();
+      await w.runCommand("View: Close All Editor Groups");
       await w.openFile("data/train.tooln1.jsonl");
       await w.focusEditor();
       await w.page.keyboard.press("Control+Home");
@@ -152,9 +170,10 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
 
   test("07 an untrusted workspace refuses to train and says why", { timeout: 130_000 }, async () => {
     let untrusted: Workbench | undefined;
+    const folder = copyExamples("untrusted-examples");
     try {
       await scenario(() => untrusted, "07-untrusted", 120_000, async () => {
-        const w = await Workbench.open(browser!, server!, copyExamples("untrusted-examples"), { trust: false, holder: (x) => (untrusted = x) });
+        const w = await Workbench.open(browser!, server!, folder, { trust: false, holder: (x) => (untrusted = x) });
         await w.runCommand("Tool-N1: Train Tool-N1");
         const refusal = w.notification(/Training launches a process, which is disabled in an untrusted workspace/).first();
         await refusal.waitFor({ state: "visible", timeout: 30_000 });
@@ -162,6 +181,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       });
     } finally {
       await untrusted?.close().catch(() => undefined);
+      rmSync(dirname(folder), { recursive: true, force: true });
     }
   });
 });
