@@ -24,7 +24,8 @@ def test_grpo_run_directory(tmp_path, tiny_model, synth_files):
     code, run_dir, events = _run(tmp_path, tiny_model, synth_files)
     assert code == 0, events[-3:]
     types = [e["type"] for e in events]
-    assert types[0] == "log" and "run_started" in types and types[-1] == "run_finished"
+    assert types[:2] == ["run_started", "log"] and types[-1] == "run_finished"
+    assert events[1]["message"].startswith("preflight: OK")
     assert events[-1]["status"] == "completed" and events[-1]["step"] == 3
     info = json.load(open(os.path.join(run_dir, "run.json")))
     assert info["status"] == "completed" and info["method"] == "grpo"

@@ -384,17 +384,14 @@ class Run:
         tokenizer = load_tokenizer(cfg["model"])
         train, val = self._prepare_data(tokenizer)
 
-        dropped: set[str] = set()
-        if not self.skip_preflight:
-            from tooln1 import preflight
+        from tooln1 import preflight
 
+        dropped: set[str] = set()
+        report: dict[str, Any] = {}
+        if not self.skip_preflight:
             report = preflight.run_checks(cfg, tokenizer, train + val)
-            for c in report["checks"]:
-                if not c["ok"] and not c["fatal"]:
-                    self.w.warning(f"pre-flight {c['name']}: {c['message']}", code=f"preflight_{c['name']}")
             if not report["ok"]:
                 raise PreflightRefused(preflight.format_report(report))
-            self.w.log(preflight.format_report(report))
             dropped = set(report["dropped"])
         train_rows = self._rows(tokenizer, train, dropped)
         eval_rows = self._rows(tokenizer, val, dropped)
@@ -404,8 +401,13 @@ class Run:
         self.w.run_started(model=cfg["model"], total_steps=total, data={
             "train": cfg["data"]["train"], "validation": cfg["data"].get("validation"),
             "train_samples": len(train_rows), "validation_samples": len(eval_rows), "dropped": len(dropped),
-            "prompt_tokens": None if self.skip_preflight else report["prompt_tokens"],
+            "prompt_tokens": report.get("prompt_tokens"),
         })
+        if not self.skip_preflight:  # the report follows run_started, so readers see the run first
+            self.w.log(preflight.format_report(report))
+            for c in report["checks"]:
+                if not c["ok"] and not c["fatal"]:
+                    self.w.warning(f"pre-flight {c['name']}: {c['message']}", code=f"preflight_{c['name']}")
         if self.cancel_requested:
             self.w.run_finished("cancelled", step=0, message="cancelled before training started")
             return 0
