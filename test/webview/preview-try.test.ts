@@ -96,9 +96,20 @@ test("Generate streams the model's tokens into the editor, then the output is pa
   const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion as string);
   for (const v of REWARD_VARIANTS) {
     const want = scoreCompletion(first, [], v);
+    // the panels follow the editor's last revision; wait for them to show the final text's verdict
+    const shown = await page
+      .waitForFunction(
+        ([variant, reason, reward]) => {
+          const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+          const row = doc.querySelector(`#reward-${variant}`);
+          return row?.getAttribute("data-reason") === reason && row?.getAttribute("data-reward") === reward;
+        },
+        [v, want.reason, String(want.reward)] as const,
+        { timeout: 10_000 },
+      )
+      .then(() => true, () => false);
     const row = page.locator(`#reward-${v}`);
-    assert.equal(await row.getAttribute("data-reason"), want.reason, v);
-    assert.equal(await row.getAttribute("data-reward"), String(want.reward), v);
+    assert.ok(shown, `${v}: panel shows ${await row.getAttribute("data-reason")}/${await row.getAttribute("data-reward")}, scorer says ${want.reason}/${want.reward}`);
   }
   // greedy decoding is deterministic: the same request gives the same text
   await page.evaluate(() => delete document.body.dataset.genStop);
