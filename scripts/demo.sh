@@ -4,7 +4,8 @@
 #   --train     also start a tiny GRPO/SFT run (examples/train/tiny-grpo.yaml) so the Runs view and
 #               the dashboard show live charts within a minute
 #   --port N    port to listen on (default: a free one)
-# Ctrl-C stops code-server and the training run. State lives in .e2e/demo/ (user data, extensions).
+# Ctrl-C stops code-server and the training run. State lives in .e2e/demo/ (user data, extensions;
+# TOOLN1_DEMO_STATE names another folder).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 
 py="$root/.venv/bin/python"
-state="$root/.e2e/demo"
+state="${TOOLN1_DEMO_STATE:-$root/.e2e/demo}"
 vsix="$root/dist-vsix/tool-n1-studio.vsix"
 mkdir -p "$state/user-data/User" "$state/user-data/Machine" "$state/extensions"
 

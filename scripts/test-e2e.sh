@@ -37,6 +37,9 @@ run_bounded scripts/install-code-server.sh >/dev/null
 step "workflows in code-server + Chromium"
 run_bounded node --test --test-reporter=spec --test-concurrency=1 out/test/e2e/workbench.test.js
 
+step "make demo ARGS=--train: the printed URL shows a live run"
+run_bounded node --test --test-reporter=spec out/test/e2e/demo.test.js
+
 step "integration suite inside the extension host (code-server, offline)"
 run_bounded node out/test/integration/run-code-server.js
 

@@ -266,16 +266,22 @@ export class Workbench {
   constructor(readonly page: Page) {}
 
   /** Opens a browser window on `folder`; `holder` gets the window at once, so a failure can be captured. */
-  static async open(browser: Browser, server: CodeServer, folder: string, opts: { trust: boolean; holder?: (wb: Workbench) => void }): Promise<Workbench> {
+  static open(browser: Browser, server: CodeServer, folder: string, opts: { trust: boolean; holder?: (wb: Workbench) => void }): Promise<Workbench> {
+    return Workbench.openUrl(browser, server.folderUrl(folder), opts);
+  }
+
+  /** Opens a code-server URL (`...?folder=PATH`), answers the trust dialog, waits for the folder. */
+  static async openUrl(browser: Browser, url: string, opts: { trust: boolean; holder?: (wb: Workbench) => void }): Promise<Workbench> {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     page.on("pageerror", (e) => log(`page error: ${e.message}`));
     const wb = new Workbench(page);
     opts.holder?.(wb);
-    await page.goto(server.folderUrl(folder));
+    await page.goto(url);
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
     await wb.answerTrust(opts.trust);
     // The explorer shows the folder once the remote file system is connected.
+    const folder = decodeURIComponent(new URL(url).searchParams.get("folder") ?? "");
     const name = folder.split("/").pop() ?? folder;
     await page.locator(".explorer-viewlet .pane-header", { hasText: new RegExp(name, "i") }).first().waitFor({ state: "visible", timeout: 60_000 });
     return wb;

@@ -42,7 +42,7 @@ const MB = 1024 * 1024;
 /** Limits: onnxruntime's CPU runtimes for five platforms are most of it (about 170 MB unpacked, 61 MB packed). */
 const MAX_VSIX_BYTES = 80 * MB;
 const MAX_UNPACKED_BYTES = 200 * MB;
-const MAX_OWN_BYTES = 15 * MB; // everything but node_modules
+const MAX_OWN_BYTES = 20 * MB; // everything but node_modules (about 6 MB minified)
 
 test("the .vsix holds what the extension runs, and nothing else", () => {
   assert.ok(existsSync(VSIX), `no .vsix at ${VSIX}: run 'make package'`);
