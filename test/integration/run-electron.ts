@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "tooln1-electron-"));
   const userDataDir = join(home, "user-data");
   const extensionsDir = join(home, "extensions");
-  const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable, { reuseMachineInstall: false });
+  const [cli, ...defaults] = resolveCliArgsFromVSCodeExecutablePath(executable, { reuseMachineInstall: false });
+  // our own fresh folders replace test-electron's defaults
+  const cliArgs = defaults.filter((a) => !/^--(extensions-dir|user-data-dir)/.test(a));
   const inst = spawnSync(cli, [...cliArgs, "--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--install-extension", VSIX], { encoding: "utf8", shell: process.platform === "win32" });
   if (inst.status !== 0) throw new Error(`installing ${VSIX} failed:\n${inst.stdout}\n${inst.stderr}`);
   const installed = join(extensionsDir, "tooln1.tool-n1-studio-" + JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
