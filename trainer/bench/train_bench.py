@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -28,28 +29,36 @@ from tooln1 import data as data_mod  # noqa: E402
 from tooln1 import synthetic  # noqa: E402
 from tooln1.config import from_dict  # noqa: E402
 from tooln1.tiny import make_tiny_model  # noqa: E402
-from tooln1.train import Run, _common_args, load_model  # noqa: E402
+from tooln1.train import Run, _common_args, load_model, load_tokenizer  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 class Timer(TrainerCallback):
-    def __init__(self) -> None:
+    """Wall time from on_train_begin to on_train_end, and the tokens of every step: prompt tokens plus
+    generated tokens, from TRL's per-step logs (the same numbers on both sides)."""
+
+    def __init__(self, prompt_tokens: float, batch: int) -> None:
+        self.prompt_tokens = prompt_tokens
+        self.batch = batch
         self.t0 = self.t1 = 0.0
-        self.tokens = 0
+        self.tokens = 0.0
         self.steps = 0
 
     def on_train_begin(self, args, state, control, **kw):
         self.t0 = time.perf_counter()
 
+    def on_log(self, args, state, control, logs=None, **kw):
+        if logs and "completions/mean_length" in logs:
+            self.tokens += self.batch * (self.prompt_tokens + float(logs["completions/mean_length"]))
+
     def on_train_end(self, args, state, control, **kw):
         self.t1 = time.perf_counter()
-        self.tokens = int(state.num_input_tokens_seen)
         self.steps = state.global_step
 
     def result(self) -> dict:
         s = self.t1 - self.t0
-        return {"seconds": s, "steps": self.steps, "tokens": self.tokens,
+        return {"seconds": s, "steps": self.steps, "tokens": round(self.tokens),
                 "tokens_per_s": self.tokens / s, "steps_per_s": self.steps / s}
 
 
@@ -63,8 +72,14 @@ def config(model: str, train: str, steps: int) -> dict:
     })
 
 
-def run_ours(cfg: dict, run_dir: str) -> dict:
-    timer = Timer()
+def mean_prompt_tokens(cfg: dict) -> float:
+    tok = load_tokenizer(cfg["model"])
+    samples = data_mod.load_samples(cfg["data"]["train"])
+    return sum(len(tok(data_mod.render_prompt(s), add_special_tokens=False)["input_ids"]) for s in samples) / len(samples)
+
+
+def run_ours(cfg: dict, run_dir: str, prompt_tokens: float) -> dict:
+    timer = Timer(prompt_tokens, cfg["grpo"]["per_device_batch_size"])
 
     class BenchRun(Run):
         def _train(self, trainer, out_dir, cb):
@@ -76,16 +91,15 @@ def run_ours(cfg: dict, run_dir: str) -> dict:
     return timer.result()
 
 
-def run_plain(cfg: dict, out_dir: str) -> dict:
+def run_plain(cfg: dict, out_dir: str, prompt_tokens: float) -> dict:
     """What a user would write with TRL alone: the same model, prompts, reward and GRPOConfig."""
     from datasets import Dataset
-    from transformers import AutoTokenizer
     from trl import GRPOConfig, GRPOTrainer
 
     from tooln1 import reward
 
     g = cfg["grpo"]
-    tok = AutoTokenizer.from_pretrained(cfg["model"])
+    tok = load_tokenizer(cfg["model"])  # the same tokenizer (AutoTokenizer would swap qwen2's pre-tokenizer)
     samples = data_mod.load_samples(cfg["data"]["train"])
     ds = Dataset.from_list([{"prompt": data_mod.render_prompt(s), "answer": json.dumps(s["answer"])}
                             for s in samples])
@@ -97,7 +111,7 @@ def run_plain(cfg: dict, out_dir: str) -> dict:
                       max_completion_length=g["max_completion_length"], temperature=g["temperature"],
                       top_p=g["top_p"], beta=g["beta"], entropy_coef=g["entropy_coef"],
                       scale_rewards=g["scale_rewards"], loss_type=g["loss_type"], max_grad_norm=g["max_grad_norm"])
-    timer = Timer()
+    timer = Timer(prompt_tokens, g["per_device_batch_size"])
     trainer = GRPOTrainer(model=load_model(cfg["model"], "fp32"), reward_funcs=[tool_reward], args=args,
                           train_dataset=ds, processing_class=tok, callbacks=[timer])
     trainer.train()
@@ -117,9 +131,14 @@ def main() -> int:
         synthetic.write_jsonl(train, synthetic.generate(200, seed=1))
         cfg = config(model, train, a.steps)
         ours, plain = [], []
-        for i in range(a.repeats):  # alternate so machine load affects both alike
-            ours.append(run_ours(cfg, os.path.join(tmp, f"ours-{i}")))
-            plain.append(run_plain(cfg, os.path.join(tmp, f"plain-{i}")))
+        pt = mean_prompt_tokens(cfg)
+        for i in range(a.repeats):  # alternate the order so machine load affects both alike
+            if i % 2 == 0:
+                ours.append(run_ours(cfg, os.path.join(tmp, f"ours-{i}"), pt))
+                plain.append(run_plain(cfg, os.path.join(tmp, f"plain-{i}"), pt))
+            else:
+                plain.append(run_plain(cfg, os.path.join(tmp, f"plain-{i}"), pt))
+                ours.append(run_ours(cfg, os.path.join(tmp, f"ours-{i}"), pt))
             print(f"repeat {i}: ours {ours[-1]['tokens_per_s']:.0f} tok/s, plain {plain[-1]['tokens_per_s']:.0f} tok/s",
                   file=sys.stderr)
     best_ours = max(ours, key=lambda r: r["tokens_per_s"])
@@ -132,7 +151,12 @@ def main() -> int:
         "ratio_tokens_per_s": best_ours["tokens_per_s"] / best_plain["tokens_per_s"],
         "ratio_steps_per_s": best_ours["steps_per_s"] / best_plain["steps_per_s"],
         "target_ratio": 0.95,
+        "median_ratio_tokens_per_s": statistics.median(o["tokens_per_s"] for o in ours)
+        / statistics.median(b["tokens_per_s"] for b in plain),
+        "pair_ratios_tokens_per_s": [o["tokens_per_s"] / b["tokens_per_s"] for o, b in zip(ours, plain)],
+        "note": "best of the repeats on each side; on a shared, loaded CPU the pair ratios spread widely",
         "repeats": {"ours": ours, "baseline": plain},
+        "load_average_at_end": os.getloadavg(),
         "machine": {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "platform": platform.platform(),
                     "python": platform.python_version(), "torch": torch.__version__, "gpu": None},
         "command": ".venv/bin/python trainer/bench/train_bench.py " + " ".join(sys.argv[1:]),
