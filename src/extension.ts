@@ -4,6 +4,7 @@ import { activateLanguageClient } from "./lsp/client";
 import { activateTraining } from "./training/activate";
 import { activateRollouts } from "./rollouts/activate";
 import { activatePreview } from "./preview/activate";
+import { activateScoring } from "./scoring";
 
 /** Wiring only: each feature registers itself from its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<{ ctx: Ctx }> {
@@ -12,6 +13,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ ctx:
   activateTraining(ctx);
   activateRollouts(ctx);
   activatePreview(ctx);
+  activateScoring(ctx);
   await activateLanguageClient(ctx);
   ctx.log.info("Tool-N1 Studio activated");
   return { ctx };

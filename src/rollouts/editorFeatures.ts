@@ -120,14 +120,14 @@ export function activateEditorFeatures(ctx: Ctx): void {
         const lenses: vscode.CodeLens[] = [];
         for (let l = 0; l < doc.lineCount && lenses.length < MAX_LENSES; l++) {
           if (doc.lineAt(l).text.startsWith("{"))
-            lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Preview prompt", command: "tooln1.rollouts.previewPromptAt", arguments: [doc.uri.toString(), l] }));
+            lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Preview prompt", command: "tooln1.previewPrompt", arguments: [doc.uri.toString(), l] }));
         }
         return lenses;
       },
     }),
   );
   ctx.registerCommands({
-    "tooln1.rollouts.previewPromptAt": async (uriArg: unknown, lineArg: unknown) => {
+    "tooln1.previewPrompt": async (uriArg: unknown, lineArg: unknown) => {
       const uri = typeof uriArg === "string" ? vscode.Uri.parse(uriArg) : vscode.window.activeTextEditor?.document.uri;
       if (!uri) throw new Error("open a dataset file first");
       const doc = await vscode.workspace.openTextDocument(uri);
