@@ -12,7 +12,7 @@ def test_preflight_ok_on_synthetic(tiny_model, synth_files, tmp_path, capsys):
     cfg_path = write_config(str(tmp_path / "c.yaml"), small_config(tiny_model, synth_files))
     assert main(["preflight", "--config", cfg_path, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] and report["prompt_tokens"]["max"] > 100
+    assert report["ok"] and 0 < report["prompt_tokens"]["max"] < 150
     names = {c["name"]: c for c in report["checks"]}
     assert names["perfect_answer"]["ok"] and names["tokenizer_round_trip"]["ok"] and names["chat_template"]["ok"]
     assert names["perfect_answer"]["message"].startswith("136/136")

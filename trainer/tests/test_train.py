@@ -71,7 +71,7 @@ def test_reward_trl_receives_equals_tooln1_reward(tmp_path, tiny_model, synth_fi
         recs = [json.loads(x) for x in open(os.path.join(run_dir, e["path"]))]
         for r in recs:
             expected = reward.score(r["completion"], r["ground_truth"], variant="fine-grained")
-            assert r["reward"] == expected["reward"]
+            assert abs(r["reward"] - expected["reward"]) < 1e-6  # TRL holds rewards as float32
             assert r["details"]["reason"] == expected["reason"]
             n += 1
         for g in range(0, len(recs), 5):
