@@ -1,10 +1,10 @@
 """Learning, proven: on CPU the tiny model is trained with SFT and then GRPO on the synthetic task,
-and its held-out greedy reward rises by a clear margin.
+and its held-out greedy reward rises by a clear margin (from 0 to >= 0.5).
 
-Measured with exactly this configuration (48 held-out samples, greedy; step: reward):
-SFT 0: 0.00, 25: 0.00, 50: 0.00, 75: 0.04, 100: 0.02, 125: 0.15, 150: 0.04, 175: 0.15, 200: 0.21,
-225: 0.25, 250: 0.25, 275: 0.17, 300: 0.33; GRPO 325: 0.375, 350: 0.375, 360: 0.375.
-The assertion keeps a margin below the measured end (0.375) for run-to-run differences."""
+Measured on this machine with this data and seed (48 held-out samples, greedy; SFT step: reward):
+0: 0.00, 100: 0.02, 200: 0.21, 300: 0.33, 400: 0.35, 500-950: 0.33-0.40 (a plateau: format right,
+some argument values wrong), 1000: 0.54, 1050: 0.67, 1100: 0.875, 1150: 0.83, 1200: 0.77, 1250-1500: 0.98-1.00;
+GRPO after 1200 SFT steps: 0.77 -> 0.85 in 40 steps (this test's run: 167 s in all). About 0.1 s per SFT step on a quiet 2-core machine."""
 
 import os
 import time
@@ -21,7 +21,7 @@ from tooln1.train import Run
 pytestmark = pytest.mark.slow
 
 BEFORE_MAX = 0.1  # a random model never writes a correct call
-AFTER_MIN = 0.25  # measured 0.375; see the curve above
+AFTER_MIN = 0.5
 
 
 def test_sft_then_grpo_raises_held_out_reward(tmp_path):
@@ -36,7 +36,7 @@ def test_sft_then_grpo_raises_held_out_reward(tmp_path):
         "sft": {"max_steps": SFT_STEPS, "per_device_batch_size": 16, "learning_rate": 3e-3},
         "grpo": {"max_steps": GRPO_STEPS, "per_device_batch_size": 20, "max_completion_length": 32,
                  "learning_rate": 5e-5, "temperature": 1.0},
-        "eval": {"every_steps": 25, "max_samples": 48, "batch_size": 48, "max_new_tokens": 32},
+        "eval": {"every_steps": 100, "max_samples": 48, "batch_size": 48, "max_new_tokens": 32},
         "checkpoint": {"every_steps": 10_000, "keep": 1},
         "logging": {"every_steps": 5},
         "threads": 2,
@@ -54,5 +54,5 @@ def test_sft_then_grpo_raises_held_out_reward(tmp_path):
     assert grpo and all("reward/mean" in e["metrics"] for e in grpo)
 
 
-SFT_STEPS = int(os.environ.get("TOOLN1_LEARN_SFT_STEPS", "300"))
-GRPO_STEPS = int(os.environ.get("TOOLN1_LEARN_GRPO_STEPS", "60"))
+SFT_STEPS = int(os.environ.get("TOOLN1_LEARN_SFT_STEPS", "1200"))
+GRPO_STEPS = int(os.environ.get("TOOLN1_LEARN_GRPO_STEPS", "40"))
