@@ -44,8 +44,52 @@ def alias_table(source: str = "trl") -> dict[str, str]:
     return out
 
 
-_TRL = alias_table("trl")
-_TRL_PREFIX = {v["trl"]: k for k, v in _SPEC["prefix_aliases"].items() if v.get("trl")}
+def _prefixes(source: str) -> list[tuple[str, str]]:
+    pairs = [(v[source], k) for k, v in _SPEC["prefix_aliases"].items() if v.get(source)]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+_EXACT = {"trl": alias_table("trl"), "verl": alias_table("verl")}
+_PREFIX = {"trl": _prefixes("trl"), "verl": _prefixes("verl")}
+
+
+def metric_name(source: str, name: str) -> tuple[str, bool]:
+    """Our name for one of `source`'s metric names, and whether an alias produced it (src/core/metrics.ts)."""
+    if source == "tooln1":
+        return name, False
+    exact = _EXACT[source].get(name)
+    if exact is not None:
+        return exact, True
+    for theirs, ours in _PREFIX[source]:
+        if not name.startswith(theirs):
+            continue
+        rest = name[len(theirs):]
+        if rest == "":
+            return ours.rstrip("/"), True
+        return ours + _EXACT[source].get(rest, rest), True
+    return name, False
+
+
+def normalize_metrics(source: str, raw: dict[str, Any]) -> dict[str, float | None]:
+    """One logged record from `source` ("trl", "verl", "tooln1") in our names; the same rules as
+    normalizeMetrics in src/core/metrics.ts: finite numbers kept, NaN/inf/None -> None, other values
+    dropped; an alias wins over a pass-through name landing on the same key."""
+    out: dict[str, float | None] = {}
+    from_alias: set[str] = set()
+    for key, v in raw.items():
+        if v is None:
+            value = None
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            value = v if math.isfinite(v) else None
+        else:
+            continue
+        name, aliased = metric_name(source, key)
+        if not aliased and name in from_alias:
+            continue
+        out[name] = value
+        if aliased:
+            from_alias.add(name)
+    return out
 
 
 def finite(x: Any) -> float | None:
@@ -57,18 +101,6 @@ def finite(x: Any) -> float | None:
 
 
 def map_trl(logs: dict[str, Any]) -> dict[str, float | None]:
-    """TRL log dict -> our names. Known names are renamed; other numeric names keep TRL's name."""
-    out: dict[str, float | None] = {}
-    for name, value in logs.items():
-        if name in DROPPED or isinstance(value, (str, list, dict)):
-            continue
-        if name in _TRL:
-            key = _TRL[name]
-        else:
-            key = name
-            for theirs, ours in _TRL_PREFIX.items():
-                if name.startswith(theirs) and theirs != ours:
-                    key = ours + name[len(theirs):]
-                    break
-        out[key] = finite(value)
-    return out
+    """TRL log dict -> our names (normalize_metrics), without the end-of-training summary numbers."""
+    kept = {k: v for k, v in logs.items() if k not in DROPPED}
+    return {k: (None if v is None else float(v)) for k, v in normalize_metrics("trl", kept).items()}
