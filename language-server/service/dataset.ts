@@ -93,7 +93,12 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
   if (typeof idv === "string" || typeof idv === "number") result.id = String(idv);
 
   const vs = guard(() => validateSample(value as Json), pp);
-  for (const p of vs?.problems ?? []) pp.push(p as PathProblem);
+  // Calls the sample check already called malformed are not reported again by the call check.
+  const malformedCalls = new Set<unknown>();
+  for (const p of vs?.problems ?? []) {
+    pp.push(p as PathProblem);
+    if (p.code === "bad_answer_call" && p.path[0] === "answer") malformedCalls.add(p.path[1]);
+  }
   const sample = vs?.sample;
 
   // The line's tools.
@@ -123,7 +128,7 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
         const call = answer[i];
         if (isObj(call) && typeof call.name === "string") names.push(call.name);
         const cps = guard(() => checkCall(call, index), pp);
-        for (const p of cps ?? []) pp.push({ code: p.code, severity: p.severity, message: p.message, path: ["answer", i, ...p.path] });
+        for (const p of cps ?? []) if (!(p.code === "bad_call" && malformedCalls.has(i))) pp.push({ code: p.code, severity: p.severity, message: p.message, path: ["answer", i, ...p.path] });
       }
       result.callNames = names;
     }
