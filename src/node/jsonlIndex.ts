@@ -308,17 +308,23 @@ export class JsonlIndex {
    */
   follow(onChange: (r: ScanResult) => void, onLine?: LineSink, intervalMs = 500): () => void {
     let stopped = false;
-    const listener = (cur: Stats, prev: Stats): void => {
-      if (stopped || (cur.size === prev.size && cur.mtimeMs === prev.mtimeMs)) return;
-      if (cur.size === this.knownSize && cur.size >= this.scanned && cur.mtimeMs === prev.mtimeMs) return;
+    const refresh = (prevSize: number): void => {
       this.update(onLine).then(
         (r) => {
-          if (!stopped && (r.added > 0 || r.reset || this.knownSize !== prev.size)) onChange(r);
+          if (!stopped && (r.added > 0 || r.reset || this.knownSize !== prevSize)) onChange(r);
         },
         () => undefined, // the file may be gone for a moment while it is replaced
       );
     };
+    const listener = (cur: Stats, prev: Stats): void => {
+      if (stopped || (cur.size === prev.size && cur.mtimeMs === prev.mtimeMs)) return;
+      if (cur.size === this.knownSize && cur.size >= this.scanned && cur.mtimeMs === prev.mtimeMs) return;
+      refresh(prev.size);
+    };
     watchFile(this.path, { interval: intervalMs, persistent: true }, listener);
+    // The watcher's first stat is its baseline: a write landing before it is never reported. One scan
+    // now catches it (a slow, loaded machine makes that window real).
+    refresh(this.knownSize);
     return () => {
       stopped = true;
       unwatchFile(this.path, listener);

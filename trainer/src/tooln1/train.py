@@ -233,6 +233,7 @@ class Run:
         self.resume = resume
         self.skip_preflight = skip_preflight
         self.cancel_requested = False
+        self._cancel_logged = False
         self.phase = "setup"
         self.step = 0
         self.total_steps: int | None = None
@@ -243,9 +244,16 @@ class Run:
     # -- signals ----------------------------------------------------------------------------------
 
     def _on_sigterm(self, signum, frame) -> None:
-        if not self.cancel_requested:
-            self.cancel_requested = True
+        # Only a flag: the handler may interrupt the main thread inside RunWriter.emit, which holds a
+        # non-reentrant lock, so writing an event from here could deadlock the run.
+        self.cancel_requested = True
+
+    def _should_cancel(self) -> bool:
+        """Polled at step boundaries; logs the cancel request once, from the main flow."""
+        if self.cancel_requested and not self._cancel_logged:
+            self._cancel_logged = True
             self.w.log("cancel requested (SIGTERM): stopping after the current step and saving a checkpoint")
+        return self.cancel_requested
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -284,7 +292,7 @@ class Run:
         max_new = self.cfg["eval"]["max_new_tokens"] or self.cfg["grpo"]["max_completion_length"]
         return RunCallback(self.w, stats=stats, tokenizer=tokenizer, eval_samples=eval_rows,
                            eval_cfg=self.cfg["eval"], variant=self.cfg["reward"]["variant"], max_new_tokens=max_new,
-                           step_offset=offset, should_cancel=lambda: self.cancel_requested,
+                           step_offset=offset, should_cancel=self._should_cancel,
                            write_rollouts=self.cfg["logging"]["rollouts"], phase=phase,
                            total_steps=self.total_steps)
 
