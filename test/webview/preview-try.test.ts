@@ -92,6 +92,8 @@ test("Generate streams the model's tokens into the editor, then the output is pa
   assert.match(prompt, /<tools>\n\{"type": "function", "function": \{"name": "get_weather"/);
   assert.ok(prompt.endsWith("What is the weather in Paris?<|im_end|>\n<|im_start|>assistant\n"));
   // the editor holds the generated text (the webview saves it), and it was scored like typed text
+  // state saves are debounced: wait until the saved text is the text the panels show
+  await page.waitForFunction(() => document.body.dataset.savedVersion !== undefined && document.body.dataset.savedVersion === document.body.dataset.textVersion);
   await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion ?? "").length > 0);
   const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion as string);
   for (const v of REWARD_VARIANTS) {

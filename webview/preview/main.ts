@@ -6,7 +6,9 @@
  * model text, never as HTML.
  *
  * Ready markers for end-to-end tests: body[data-ready="true"], body[data-revision] (bumped after
- * every update), #rewards tr[data-variant][data-reward][data-reason], body[data-generating].
+ * every update), #rewards tr[data-variant][data-reward][data-reason], body[data-generating],
+ * body[data-text-version] (the editor text the panels show) and body[data-saved-version] (the text
+ * in the saved state; state saves are debounced).
  */
 import * as monaco from "monaco-editor/editor/editor.api";
 import "monaco-editor/language/json/monaco.contribution";
@@ -196,6 +198,7 @@ function saveState(): void {
   saveTimer = setTimeout(() => {
     const s: PersistedState = { completion: outputModel.getValue(), groundTruth: gtModel.getValue(), schemaUri, query: queryBox.value, sampling };
     vscode.setState(s);
+    document.body.dataset.savedVersion = String(outputModel.getVersionId());
   }, 200);
 }
 
@@ -300,6 +303,7 @@ function update(): void {
   setMarkers(a);
   revision++;
   document.body.dataset.revision = String(revision);
+  document.body.dataset.textVersion = String(outputModel.getVersionId());
   const computeMs = performance.now() - t0;
   const keyAt = lastKeyAt;
   lastKeyAt = 0;
