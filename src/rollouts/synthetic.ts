@@ -4,18 +4,10 @@
  */
 import type { RolloutRecord, ToolCall } from "../core/types";
 import { scoreCompletion } from "../core/reward";
+import { seededRandom } from "../core/random";
 
 /** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 const CITIES = ["Paris", "Berlin", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Perth"];
 const FILLER = "The user asks for something a tool can do; check the arguments the schema requires and their types. ";

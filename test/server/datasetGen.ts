@@ -3,17 +3,9 @@
  * ground-truth calls), with a chosen fraction of bad lines. Used by the server tests and benchmarks.
  */
 import { createWriteStream } from "node:fs";
+import { seededRandom } from "../../src/core/random";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 const VERBS = ["get", "search", "create", "update", "delete", "list", "convert", "book", "send", "calculate", "find", "schedule"];
 const NOUNS = ["weather", "flight", "hotel", "invoice", "user", "order", "currency", "reminder", "email", "route", "stock_price", "recipe", "movie", "event", "ticket"];
