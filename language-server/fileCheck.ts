@@ -5,7 +5,7 @@
  */
 import { stat, readFile } from "node:fs/promises";
 import { readLineBatches } from "../src/node/lineReader";
-import { checkDatasetLine, checkSchemaText, duplicateIdProblem, lineTooLongProblem, type DocKind, type PlacedProblem, type Problem } from "./service";
+import { checkDatasetLine, checkSchemaText, duplicateIdProblem, lineTooLongProblem, severityOf, type DocKind, type PlacedProblem, type Problem, type SeverityOverrides } from "./service";
 
 export interface FileCheckSummary {
   lines: number;
@@ -29,6 +29,8 @@ export interface FileCheckOptions {
   end?: number;
   /** Datasets: hand each sample id to the caller instead of detecting duplicates here. */
   onId?: (id: string, line: number, byteOffset: number, byteLength: number) => void;
+  /** Severity per code (`tooln1.diagnosticSeverity`, `--severity`); "off" drops the code. */
+  overrides?: SeverityOverrides;
 }
 
 /** `*.jsonl` are datasets, everything else tool schema files. */
@@ -39,7 +41,13 @@ export function kindOfPath(path: string): DocKind {
 /** Checks one file, handing each problem to `onProblem` as soon as it is found (line order within a batch). */
 export async function checkFile(path: string, kind: DocKind, onProblem: (p: PlacedProblem) => void, opts: FileCheckOptions = {}): Promise<FileCheckSummary> {
   const sum: FileCheckSummary = { lines: 0, bytes: 0, error: 0, warning: 0, information: 0, hint: 0 };
+  const ov = opts.overrides;
   const emit = (p: PlacedProblem) => {
+    if (ov) {
+      const s = severityOf(p.code, p.severity, ov);
+      if (!s) return;
+      if (s !== p.severity) p = { ...p, severity: s };
+    }
     sum[p.severity]++;
     onProblem(p);
   };

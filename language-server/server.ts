@@ -9,7 +9,7 @@ import {
   type Diagnostic, type InitializeParams, type Connection,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ToolN1LanguageService, kindOf, type PlacedProblem } from "./service";
+import { ToolN1LanguageService, kindOf, parseOverrides, type PlacedProblem, type SeverityOverrides } from "./service";
 import { LineDocument } from "./service/lineDocument";
 import { DEFAULT_MAX_DIAGNOSTICS, capDiagnostics, toDiagnostic } from "./service/diagnostics";
 import { checkFile, kindOfPath } from "./fileCheck";
@@ -31,6 +31,8 @@ function main(): void {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Max diagnostics per file, pulled per resource from the client's settings (tooln1.maxDiagnosticsPerFile). */
   const maxPerUri = new Map<string, number>();
+  /** Severity per code, pulled with it (tooln1.diagnosticSeverity). */
+  const overridesPerUri = new Map<string, SeverityOverrides>();
   /** Problems of files validated from disk (kept for the full report), most recent few. */
   const diskReports = new Map<string, PlacedProblem[]>();
   let canPullConfig = false;
@@ -74,6 +76,7 @@ function main(): void {
 
   connection.onDidChangeConfiguration(() => {
     maxPerUri.clear();
+    overridesPerUri.clear();
     for (const doc of documents.values()) schedule(doc, 0);
   });
 
@@ -81,15 +84,23 @@ function main(): void {
     const cached = maxPerUri.get(uri);
     if (cached !== undefined) return cached;
     let n = DEFAULT_MAX_DIAGNOSTICS;
+    let ov: SeverityOverrides | undefined;
     if (canPullConfig) {
       try {
-        const v: unknown = await connection.workspace.getConfiguration({ scopeUri: uri, section: "tooln1.maxDiagnosticsPerFile" });
+        const [v, sev] = (await connection.workspace.getConfiguration([
+          { scopeUri: uri, section: "tooln1.maxDiagnosticsPerFile" },
+          { scopeUri: uri, section: "tooln1.diagnosticSeverity" },
+        ])) as unknown[];
         if (typeof v === "number" && v >= 10) n = Math.min(1000, Math.floor(v));
+        const parsed = parseOverrides(sev).overrides;
+        if (Object.keys(parsed).length) ov = parsed;
       } catch {
-        // keep the default
+        // keep the defaults
       }
     }
     maxPerUri.set(uri, n);
+    if (ov) overridesPerUri.set(uri, ov);
+    else overridesPerUri.delete(uri);
     return n;
   }
 
@@ -114,7 +125,7 @@ function main(): void {
     if (current !== doc || current.version !== doc.version) return schedule(current ?? doc, 0);
     let diagnostics: Diagnostic[];
     try {
-      diagnostics = service.validate(doc, max);
+      diagnostics = service.validate(doc, max, overridesPerUri.get(uri));
     } catch {
       diagnostics = [];
     }
@@ -184,9 +195,11 @@ function main(): void {
     const max = await maxDiagnostics(uri);
     const problems: PlacedProblem[] = [];
     let lastProgress = 0;
+    const ov = overridesPerUri.get(uri);
     const sum = await checkFile(path, kind, (p) => {
       if (problems.length < REPORT_LIMIT) problems.push(p);
     }, {
+      ...(ov ? { overrides: ov } : {}),
       cancelled: () => token.isCancellationRequested,
       onProgress: (bytesRead, totalBytes) => {
         const now = Date.now();
@@ -208,16 +221,19 @@ function main(): void {
   connection.onRequest(AllProblemsRequest, async ({ uri }) => {
     const doc = documents.get(uri);
     if (doc) {
-      const problems = service.allProblems(doc);
+      await maxDiagnostics(uri);
+      const problems = service.allProblems(doc, overridesPerUri.get(uri));
       return { uri, problems: problems.slice(0, REPORT_LIMIT), truncated: problems.length > REPORT_LIMIT };
     }
     let problems = diskReports.get(uri);
     if (!problems) {
       const path = fileURLToPath(uri);
       const list: PlacedProblem[] = [];
+      await maxDiagnostics(uri);
+      const ov = overridesPerUri.get(uri);
       await checkFile(path, kindOf({ uri, languageId: "" }) ?? kindOfPath(path), (p) => {
         if (list.length < REPORT_LIMIT) list.push(p);
-      });
+      }, ov ? { overrides: ov } : {});
       problems = list;
     }
     return { uri, problems, truncated: problems.length >= REPORT_LIMIT };

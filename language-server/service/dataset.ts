@@ -365,6 +365,8 @@ function prefixFix(d: FixData, pre: JsonPath): FixData {
   switch (d.fix) {
     case "required": return { ...d, schemaPath: [...pre, ...d.schemaPath] };
     case "rename": return { ...d, namePath: [...pre, ...d.namePath] };
+    case "renameAll": return d;
+    case "dropRequired": return { ...d, schemaPath: [...pre, ...d.schemaPath] };
     case "bfcl": return { ...d, toolPath: [...pre, ...d.toolPath] };
     case "type": return { ...d, typePath: [...pre, ...d.typePath] };
   }

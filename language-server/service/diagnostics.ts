@@ -7,6 +7,7 @@ import type { TextDocument, TextDocumentContentChangeEvent } from "vscode-langua
 import { CODES, SEVERITY_RANK, type Problem, type Severity } from "./problems";
 import { checkDatasetLine, duplicateIdProblem, type LineResult } from "./dataset";
 import { LineDocument } from "./lineDocument";
+import { severityOf, type SeverityOverrides } from "./severity";
 
 export const SOURCE = "tooln1";
 export const DEFAULT_MAX_DIAGNOSTICS = 1000;
@@ -92,9 +93,9 @@ export class DatasetState {
   lastChecked = 0;
 
   /** Re-checks only the lines without a result, then returns the capped diagnostics. */
-  validate(doc: TextDocument, max = DEFAULT_MAX_DIAGNOSTICS): Diagnostic[] {
+  validate(doc: TextDocument, max = DEFAULT_MAX_DIAGNOSTICS, overrides?: SeverityOverrides): Diagnostic[] {
     this.ensure(doc);
-    return this.diagnostics(doc, max);
+    return this.diagnostics(doc, max, overrides);
   }
 
   /** Checks the lines without a result. */
@@ -129,14 +130,18 @@ export class DatasetState {
   }
 
   /** Every problem of the document (no cap), in line order. */
-  allProblems(doc: TextDocument): { line: number; problem: Problem }[] {
+  allProblems(doc: TextDocument, overrides?: SeverityOverrides): { line: number; problem: Problem }[] {
     this.ensure(doc);
     const out: { line: number; problem: Problem }[] = [];
     const dups = this.duplicateIds(doc);
+    const add = (i: number, p: Problem) => {
+      const s = severityOf(p.code, p.severity, overrides);
+      if (s) out.push({ line: i, problem: s === p.severity ? p : { ...p, severity: s } });
+    };
     for (let i = 0; i < this.results.length; i++) {
-      for (const p of this.results[i]!.problems) out.push({ line: i, problem: p });
+      for (const p of this.results[i]!.problems) add(i, p);
       const d = dups.get(i);
-      if (d) out.push({ line: i, problem: d });
+      if (d) add(i, d);
     }
     return out;
   }
@@ -186,22 +191,34 @@ export class DatasetState {
     return out;
   }
 
-  private diagnostics(doc: TextDocument, max: number): Diagnostic[] {
+  private diagnostics(doc: TextDocument, max: number, ov?: SeverityOverrides): Diagnostic[] {
     const dups = this.duplicateIds(doc);
     const counts = emptyCounts();
-    for (let i = 0; i < this.results.length; i++) for (const p of this.results[i]!.problems) counts[p.severity]++;
-    for (const p of dups.values()) counts[p.severity]++;
+    for (let i = 0; i < this.results.length; i++) {
+      for (const p of this.results[i]!.problems) {
+        const s = ov ? severityOf(p.code, p.severity, ov) : p.severity;
+        if (s) counts[s]++;
+      }
+    }
+    for (const p of dups.values()) {
+      const s = ov ? severityOf(p.code, p.severity, ov) : p.severity;
+      if (s) counts[s]++;
+    }
     this.lastCounts = counts;
     const total = counts.error + counts.warning + counts.information + counts.hint;
     const limit = total > max ? max - 1 : max;
     const out: Diagnostic[] = [];
+    const put = (p: Problem, sev: Severity, i: number) => {
+      const s = ov ? severityOf(p.code, p.severity, ov) : p.severity;
+      if (s === sev && out.length < limit) out.push(toDiagnostic(s === p.severity ? p : { ...p, severity: s }, i));
+    };
     // Severity by severity, so the cap keeps errors first; within one severity, by line.
     for (const sev of SEVERITIES) {
       if (!counts[sev]) continue;
       for (let i = 0; i < this.results.length && out.length < limit; i++) {
-        for (const p of this.results[i]!.problems) if (p.severity === sev && out.length < limit) out.push(toDiagnostic(p, i));
+        for (const p of this.results[i]!.problems) put(p, sev, i);
         const d = dups.get(i);
-        if (d && d.severity === sev && out.length < limit) out.push(toDiagnostic(d, i));
+        if (d) put(d, sev, i);
       }
     }
     if (total > limit) out.push(summaryDiagnostic(total - limit, counts, limit));
@@ -235,8 +252,8 @@ export function lineText(doc: TextDocument, i: number): string {
 }
 
 /** A schema file's problems as diagnostics (offsets through the document). */
-export function schemaDiagnostics(doc: TextDocument, problems: Problem[], max = DEFAULT_MAX_DIAGNOSTICS): Diagnostic[] {
-  const diags = problems.map((p) => {
+export function schemaDiagnostics(doc: TextDocument, problems: Problem[], max = DEFAULT_MAX_DIAGNOSTICS, overrides?: SeverityOverrides): Diagnostic[] {
+  const diags = applyOverrides(problems, overrides).map((p) => {
     const s = doc.positionAt(p.start);
     const e = doc.positionAt(p.end);
     return toDiagnostic(p, s.line, e.line, e.character, s.character);
@@ -246,3 +263,14 @@ export function schemaDiagnostics(doc: TextDocument, problems: Problem[], max = 
 }
 
 export { SEVERITY_RANK };
+
+/** Problems with their configured severities; turned-off codes dropped. */
+export function applyOverrides(problems: Problem[], overrides?: SeverityOverrides): Problem[] {
+  if (!overrides) return problems;
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const s = severityOf(p.code, p.severity, overrides);
+    if (s) out.push(s === p.severity ? p : { ...p, severity: s });
+  }
+  return out;
+}

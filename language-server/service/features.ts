@@ -14,7 +14,9 @@ import { readToolList, toJsonSchema, toOpenAITool, toolJsonSchema } from "./core
 import type { FixData, JsonPath } from "./problems";
 import { safeParseTree, rangeOfPath, nodeAtPath, JSONC_OPTIONS, STRICT_OPTIONS } from "./jsonTree";
 import { lineText } from "./diagnostics";
-import { toolLayout, JSON_TYPES, BFCL_TYPES, clip } from "./toolChecks";
+import { toolLayout, JSON_TYPES, clip } from "./toolChecks";
+import { BFCL_TYPE_MAP, bfclTypeOrigin, mapBfclTypeNames } from "./bfclTypes";
+import { xlamTypeToSchema } from "../../src/core/schema";
 
 export type DocKind = "tools" | "dataset";
 type Obj = { [k: string]: Json };
@@ -173,6 +175,8 @@ export function hover(r: Region, pos: Position): Hover | null {
   const rest = hit.rest;
   const base = toolLayout(hit.raw).base;
   if (rest.length === base.length + 1 && rest[rest.length - 1] === "name") return md(toolHover(hit.tool));
+  const tt = typeHover(r, hit.tool, [...hit.tool.path, ...rest]);
+  if (tt) return md(tt);
   const pi = rest.lastIndexOf("properties");
   if (pi >= 0 && typeof rest[pi + 1] === "string" && rest.length <= pi + 3) {
     const arg = rest[pi + 1] as string;
@@ -181,6 +185,25 @@ export function hover(r: Region, pos: Position): Hover | null {
     return isObj(s) ? md(`**${arg}**: \`${typeText(s)}\`${typeof s.description === "string" ? "\n\n" + s.description : ""}`) : null;
   }
   return null;
+}
+
+/** Hover on a `type` value: what a BFCL or xLAM type name means in JSON Schema. */
+function typeHover(r: Region, tool: ToolDef, path: JsonPath): string | undefined {
+  const last = path[path.length - 1];
+  const isType = last === "type" || (typeof last === "number" && path[path.length - 2] === "type");
+  if (!isType) return undefined;
+  const v = nodeValue(r, path);
+  if (typeof v !== "string") return undefined;
+  if (tool.dialect === "xlam") {
+    const { schema, optional } = xlamTypeToSchema(v);
+    const js = Object.keys(schema).length ? `\`${JSON.stringify(schema)}\`` : "no constraint (calls are not checked against it)";
+    return `xLAM type \`${v}\`: JSON Schema ${js}${optional ? ", optional" : ""}.`;
+  }
+  if (tool.dialect === "bfcl" && Object.hasOwn(BFCL_TYPE_MAP, v) && !(JSON_TYPES as readonly string[]).includes(v)) {
+    const any = v === "any" ? " When checking values this checker lets `any` be anything." : "";
+    return `BFCL type \`${v}\` (${bfclTypeOrigin(v)}): BFCL maps it to JSON Schema \`${BFCL_TYPE_MAP[v]}\` (bfcl_eval/constants/type_mappings.py).${any}`;
+  }
+  return undefined;
 }
 
 function nodeValue(r: Region, path: JsonPath): unknown {
@@ -280,7 +303,7 @@ export function completion(r: Region, pos: Position): CompletionItem[] {
     return SCHEMA_KEYWORDS.map(([k, d]) => item(k, replace ? JSON.stringify(k) : `${JSON.stringify(k)}: `, CompletionItemKind.Keyword, "JSON Schema", d));
   }
   if (inner[inner.length - 1] === "type" || (inner[inner.length - 2] === "type" && typeof inner[inner.length - 1] === "number")) {
-    const types = hit.tool.dialect === "bfcl" ? [...JSON_TYPES, ...Object.keys(BFCL_TYPES)] : [...JSON_TYPES];
+    const types = hit.tool.dialect === "bfcl" ? [...new Set([...JSON_TYPES, ...Object.keys(BFCL_TYPE_MAP)])] : [...JSON_TYPES];
     return types.map((t) => item(t, JSON.stringify(t), CompletionItemKind.TypeParameter, "type"));
   }
   return [];
@@ -391,6 +414,40 @@ function action(title: string, uri: string, edits: TextEdit[], diag?: Diagnostic
   return { title, kind, edit: { changes: { [uri]: edits } }, ...(diag ? { diagnostics: [diag] } : {}), ...(preferred ? { isPreferred: true } : {}) };
 }
 
+/**
+ * Edits that rename tool `from` to `to` in one region: the tool definitions with that name and, in a
+ * dataset line, the ground-truth calls and the assistant messages' tool calls that use it.
+ */
+export function renameToolEdits(r: Region, from: string, to: string): TextEdit[] {
+  const out: TextEdit[] = [];
+  const add = (path: JsonPath) => {
+    const e = replaceEdit(r, path, to);
+    if (e) out.push(e);
+  };
+  r.tools.forEach((t, i) => {
+    if (t.name === from) add(namePathOf(r, i));
+  });
+  if (r.kind === "dataset" && isObj(r.value)) {
+    const answer = r.value.answer;
+    if (Array.isArray(answer)) answer.forEach((c, i) => isObj(c) && c.name === from && add(["answer", i, "name"]));
+    const messages = r.value.messages;
+    if (Array.isArray(messages)) {
+      messages.forEach((m, k) => {
+        if (!isObj(m)) return;
+        if (Array.isArray(m.tool_calls)) {
+          m.tool_calls.forEach((c, j) => {
+            if (!isObj(c)) return;
+            if (isObj(c.function) && c.function.name === from) add(["messages", k, "tool_calls", j, "function", "name"]);
+            else if (c.name === from) add(["messages", k, "tool_calls", j, "name"]);
+          });
+        }
+        if ((m.role === "tool" || m.role === "function") && m.name === from) add(["messages", k, "name"]);
+      });
+    }
+  }
+  return out;
+}
+
 /** Quick fixes for the diagnostics in `diags` (same region), and converting a tool to OpenAI form. */
 export function codeActions(r: Region, uri: string, range: Range, diags: Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
@@ -403,6 +460,9 @@ export function codeActions(r: Region, uri: string, range: Range, diags: Diagnos
         out.push(action(`Add "${data.name}" to properties`, uri, add, d, CodeActionKind.QuickFix, true));
         const rm = editsFor(r, [...data.schemaPath, "required", data.requiredIndex], undefined);
         out.push(action(`Remove "${data.name}" from required`, uri, rm, d));
+      } else if (data.fix === "dropRequired") {
+        const rm = editsFor(r, [...data.schemaPath, "required", data.requiredIndex], undefined);
+        out.push(action(`Remove the repeated "${data.name}" from required`, uri, rm, d, CodeActionKind.QuickFix, true));
       } else if (data.fix === "rename") {
         const e = replaceEdit(r, data.namePath, data.suggestion);
         if (e) out.push(action(`Rename to "${data.suggestion}"`, uri, [e], d, CodeActionKind.QuickFix, true));
@@ -418,7 +478,7 @@ export function codeActions(r: Region, uri: string, range: Range, diags: Diagnos
         const paramsPath = [...r.tools[i].path, ...l.base, pk];
         const params = nodeValue(r, paramsPath);
         if (!isObj(params)) continue;
-        const e = replaceEdit(r, paramsPath, toJsonSchema(params));
+        const e = replaceEdit(r, paramsPath, toJsonSchema(mapBfclTypeNames(params) as Obj));
         if (e) out.push(action(`Convert "${r.tools[i].name}" from BFCL types to JSON Schema`, uri, [e], d, CodeActionKind.QuickFix, true));
       }
     } catch {

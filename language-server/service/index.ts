@@ -3,20 +3,23 @@
  * (../server.ts) only wires it to a connection; `tooln1 check` uses the same checks line by line.
  * No method throws: a failure inside becomes an empty answer (or an `internal_error` diagnostic).
  */
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from "vscode-languageserver-types";
-import { SymbolKind } from "vscode-languageserver-types";
+import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, TextEdit } from "vscode-languageserver-types";
+import { CodeActionKind, SymbolKind } from "vscode-languageserver-types";
 import type { TextDocument, TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
-import { DatasetState, DEFAULT_MAX_DIAGNOSTICS, schemaDiagnostics, toDiagnostic } from "./diagnostics";
+import { DatasetState, DEFAULT_MAX_DIAGNOSTICS, applyOverrides, schemaDiagnostics, toDiagnostic } from "./diagnostics";
+import type { SeverityOverrides } from "./severity";
 import { checkSchemaText } from "./schemaFile";
-import { regionAt, hover, completion, toolDefinitionIn, nameAt, callRangesIn, schemaSymbols, codeActions, type DocKind } from "./features";
+import { regionAt, hover, completion, toolDefinitionIn, nameAt, callRangesIn, schemaSymbols, codeActions, renameToolEdits, type DocKind } from "./features";
+import { lineText } from "./diagnostics";
 import { internalError, type LineResult } from "./dataset";
-import type { Problem } from "./problems";
+import type { FixData, Problem } from "./problems";
 
 export type { DocKind } from "./features";
 export { checkDatasetLine, checkSampleValue, duplicateIdProblem, lineTooLongProblem, type LineResult } from "./dataset";
 export { checkSchemaText } from "./schemaFile";
 export { CODES, type Problem, type Severity } from "./problems";
 export { LineDocument } from "./lineDocument";
+export { parseOverrides, severityOf, type SeverityOverrides } from "./severity";
 
 export const TOOLS_LANGUAGE_ID = "tooln1-tools";
 export const DATASET_LANGUAGE_ID = "tooln1-dataset";
@@ -67,11 +70,11 @@ export class ToolN1LanguageService {
   }
 
   /** Diagnostics for a document, at most `max` (errors first, then a summary). */
-  validate(doc: TextDocument, max = DEFAULT_MAX_DIAGNOSTICS): Diagnostic[] {
+  validate(doc: TextDocument, max = DEFAULT_MAX_DIAGNOSTICS, overrides?: SeverityOverrides): Diagnostic[] {
     const kind = kindOf(doc);
     try {
-      if (kind === "dataset") return this.state(doc.uri).validate(doc, max);
-      if (kind === "tools") return schemaDiagnostics(doc, checkSchemaText(doc.getText()).problems, max);
+      if (kind === "dataset") return this.state(doc.uri).validate(doc, max, overrides);
+      if (kind === "tools") return schemaDiagnostics(doc, checkSchemaText(doc.getText()).problems, max, overrides);
     } catch (e) {
       this.datasets.delete(doc.uri);
       return [toDiagnostic(internalError(e), 0)];
@@ -80,16 +83,16 @@ export class ToolN1LanguageService {
   }
 
   /** Every problem of a document, uncapped (the "Show all problems" report). */
-  allProblems(doc: TextDocument): PlacedProblem[] {
+  allProblems(doc: TextDocument, overrides?: SeverityOverrides): PlacedProblem[] {
     const kind = kindOf(doc);
     try {
       if (kind === "dataset") {
         return this.state(doc.uri)
-          .allProblems(doc)
+          .allProblems(doc, overrides)
           .map(({ line, problem: p }) => ({ line, character: p.start, endLine: line, endCharacter: p.end, severity: p.severity, code: p.code, message: p.message }));
       }
       if (kind === "tools") {
-        return checkSchemaText(doc.getText()).problems.map((p) => {
+        return applyOverrides(checkSchemaText(doc.getText()).problems, overrides).map((p) => {
           const s = doc.positionAt(p.start);
           const e = doc.positionAt(p.end);
           return { line: s.line, character: s.character, endLine: e.line, endCharacter: e.character, severity: p.severity, code: p.code, message: p.message };
@@ -199,8 +202,36 @@ export class ToolN1LanguageService {
       if (!r) return [];
       const line = r.line;
       const mine = diagnostics.filter((d) => d.source === "tooln1" && (line < 0 || d.range.start.line === line));
-      return codeActions(r, doc.uri, range, mine);
+      const out = codeActions(r, doc.uri, range, mine);
+      for (const d of mine) {
+        const data = d.data as FixData | undefined;
+        if (data?.fix !== "renameAll") continue;
+        const edits = this.renameEverywhere(doc, data.name, data.suggestion);
+        if (edits.length) {
+          out.unshift({ title: `Rename "${data.name}" to "${data.suggestion}" everywhere in this file (${edits.length} places)`, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } }, diagnostics: [d], isPreferred: true });
+        }
+      }
+      return out;
     });
+  }
+
+  /** Every definition and call of tool `from` in the document, renamed to `to`. */
+  renameEverywhere(doc: TextDocument, from: string, to: string): TextEdit[] {
+    const kind = kindOf(doc);
+    if (kind === "tools") {
+      const r = regionAt(doc, "tools", 0);
+      return r ? renameToolEdits(r, from, to) : [];
+    }
+    if (kind !== "dataset") return [];
+    const out: TextEdit[] = [];
+    const quoted = JSON.stringify(from).slice(1, -1);
+    for (let i = 0; i < doc.lineCount; i++) {
+      const text = lineText(doc, i);
+      if (!text.includes(quoted) && !text.includes(from)) continue;
+      const r = regionAt(doc, "dataset", i);
+      if (r) out.push(...renameToolEdits(r, from, to));
+    }
+    return out;
   }
 
   private region(doc: TextDocument, pos: Position) {

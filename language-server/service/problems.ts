@@ -29,6 +29,8 @@ export interface Problem {
 export type FixData =
   | { fix: "required"; name: string; schemaPath: JsonPath; requiredIndex: number }
   | { fix: "rename"; name: string; suggestion: string; namePath: JsonPath }
+  | { fix: "renameAll"; name: string; suggestion: string }
+  | { fix: "dropRequired"; name: string; schemaPath: JsonPath; requiredIndex: number }
   | { fix: "bfcl"; toolPath: JsonPath }
   | { fix: "type"; suggestion: string; typePath: JsonPath };
 
@@ -49,6 +51,8 @@ export const CODES = {
   enumTypeMismatch: "enum_type_mismatch",
   defaultTypeMismatch: "default_type_mismatch",
   unknownType: "unknown_type",
+  duplicateRequired: "duplicate_required",
+  minGreaterThanMax: "min_greater_than_max",
   bfclType: "bfcl_type",
   unresolvedRef: "unresolved_ref",
   refCycle: "ref_cycle",

@@ -6,6 +6,8 @@
  */
 import type { ToolDialect } from "../../src/core/types";
 import { CODES, type JsonPath, type PathProblem } from "./problems";
+import { BFCL_TYPE_MAP } from "./bfclTypes";
+import { checkXlamParams } from "./xlamChecks";
 
 type Obj = { [k: string]: unknown };
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -17,11 +19,18 @@ const TYPE_SUGGESTIONS: Record<string, string> = {
   str: "string", text: "string", int: "integer", long: "integer", bool: "boolean", double: "number",
   list: "array", map: "object", none: "null", "null ": "null", decimal: "number", char: "string",
 };
-const NAME_RULES: Record<string, { re: RegExp; rule: string }> = {
-  openai: { re: /^[a-zA-Z0-9_-]{1,64}$/, rule: 'use 1-64 letters, digits, "_" or "-"' },
-  bare: { re: /^[a-zA-Z0-9_-]{1,64}$/, rule: 'use 1-64 letters, digits, "_" or "-"' },
-  bfcl: { re: /^[a-zA-Z0-9_.-]{1,64}$/, rule: 'use 1-64 letters, digits, "_", "-" or "."' },
-  mcp: { re: /^[a-zA-Z0-9_.-]{1,128}$/, rule: 'use 1-128 letters, digits, "_", "-" or "."' },
+/** Name rules of the targets a tool may be sent to, and which dialect treats each as its own. */
+const NAME_TARGETS: { target: string; re: RegExp; says: string }[] = [
+  { target: "OpenAI's API", re: /^[a-zA-Z0-9_-]{1,64}$/, says: "OpenAI's API rejects it (^[a-zA-Z0-9_-]{1,64}$)" },
+  { target: "MCP clients", re: /^[a-zA-Z0-9_.-]{1,128}$/, says: "the MCP spec asks for ^[a-zA-Z0-9_.-]{1,128}$" },
+];
+/** The rule each dialect's own files follow; a name that passes it is not reported. */
+const NAME_RULES: Record<string, RegExp> = {
+  openai: /^[a-zA-Z0-9_-]{1,64}$/,
+  bare: /^[a-zA-Z0-9_-]{1,64}$/,
+  bfcl: /^[a-zA-Z0-9_.-]{1,64}$/,
+  xlam: /^[a-zA-Z0-9_.-]{1,64}$/,
+  mcp: /^[a-zA-Z0-9_.-]{1,128}$/,
 };
 const DIALECT_LABEL: Record<string, string> = { openai: "OpenAI", bare: "bare-function", bfcl: "BFCL", mcp: "MCP", xlam: "xLAM" };
 
@@ -47,11 +56,11 @@ export function toolBody(raw: unknown): Obj | undefined {
   return l.base.length ? (raw.function as Obj) : raw;
 }
 
-export function suggestName(name: string, dialect: ToolDialect): string {
-  const allowed = dialect === "bfcl" || dialect === "mcp" ? /[^a-zA-Z0-9_.-]+/g : /[^a-zA-Z0-9_-]+/g;
-  let s = name.trim().replace(allowed, "_").replace(/^_+|_+$/g, "");
+/** A name every target accepts (letters, digits, "_" and "-", at most 64). */
+export function suggestName(name: string, _dialect?: ToolDialect): string {
+  let s = name.trim().replace(/[^a-zA-Z0-9_-]+/g, "_").replace(/^_+|_+$/g, "");
   if (!s) s = "tool";
-  return s.slice(0, dialect === "mcp" ? 128 : 64);
+  return s.slice(0, 64);
 }
 
 /**
@@ -70,12 +79,14 @@ export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: Js
     const namePath = [...base, "name"];
     if (typeof name === "string") {
       const rule = NAME_RULES[t.dialect] ?? NAME_RULES.openai;
-      if (!rule.re.test(name)) {
+      if (!rule.test(name)) {
         const suggestion = suggestName(name, t.dialect);
+        const rejecting = NAME_TARGETS.filter((x) => !x.re.test(name));
+        const says = rejecting.length ? rejecting.map((x) => x.says).join("; ") : `it breaks the ${DIALECT_LABEL[t.dialect] ?? t.dialect} naming rule`;
         out.push({
-          code: CODES.illegalName, severity: "error", path: namePath,
-          message: `Tool name "${clip(name)}" is not legal in the ${DIALECT_LABEL[t.dialect] ?? t.dialect} dialect: ${rule.rule} (for example "${suggestion}").`,
-          data: { fix: "rename", name, suggestion, namePath },
+          code: CODES.illegalName, severity: "warning", path: namePath,
+          message: `Tool name "${clip(name)}": ${says}. The paper's reward and chat templates accept it; to send these tools to ${rejecting.length ? rejecting.map((x) => x.target).join(" or ") : "such a target"}, rename it everywhere (for example "${suggestion}").`,
+          data: { fix: "renameAll", name, suggestion },
         });
       }
       const n = (seen.get(name) ?? 0) + 1;
@@ -95,8 +106,12 @@ export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: Js
       out.push({ code: CODES.missingDescription, severity: "hint", path: namePath, message: `Tool "${clip(name)}" has no description: add one so the model knows when to call it.` });
     }
     const params = body[layout.paramsKey];
-    // xLAM's parameter map is not a JSON Schema; the core converts it (src/core/schema.ts).
-    if (params === undefined || params === null || t.dialect === "xlam") continue;
+    if (params === undefined || params === null) continue;
+    // xLAM's parameter map is not a JSON Schema: its own checks (type strings, typos).
+    if (t.dialect === "xlam") {
+      if (isObj(params)) checkXlamParams(params, [...base, layout.paramsKey], out);
+      continue;
+    }
     // Not an object, or "type" other than object: reported by the core (src/core/schema.ts).
     if (!isObj(params)) continue;
     const paramsPath = [...base, layout.paramsKey];
@@ -157,7 +172,7 @@ KEY_KIND.set("default", K.Default);
 KEY_KIND.set("$ref", K.Ref);
 KEY_KIND.set("items", K.Items);
 
-function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot = false): void {
+function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot = false, optional = false): void {
   if (typeof node === "boolean") return;
   if (!isObj(node)) {
     ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp), message: `A schema must be an object (or true/false), found ${kind(node)}: write for example {"type": "string"}.` });
@@ -180,10 +195,11 @@ function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot =
           break;
         }
         const mp = child(lp, k);
+        const req = k === "properties" && Array.isArray(node.required) ? node.required : undefined;
         for (const name in v) {
           const sub = v[name];
           const sp = child(mp, name);
-          walkSchema(sub, sp, depth + 1, ctx);
+          walkSchema(sub, sp, depth + 1, ctx, false, k === "properties" && !(req && req.includes(name)));
           if (k === "properties" && isObj(sub) && typeof sub.description !== "string" && !("$ref" in sub)) {
             ctx.out.push({ code: CODES.missingParameterDescription, severity: "hint", path: toPath(sp), key: true, message: `Parameter "${clip(name)}" has no description: add one so the model knows what to pass.` });
           }
@@ -236,6 +252,8 @@ function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot =
         }
         break;
       case K.Default:
+        // BFCL writes `"default": null` to mark an optional parameter: its dialect, not a mistake.
+        if (v === null && optional && ctx.dialect === "bfcl") break;
         if (types && !valueHasType(v, types)) {
           ctx.out.push({ code: CODES.defaultTypeMismatch, severity: "warning", path: toPath(lp, "default"), message: `Default ${clip(JSON.stringify(v) ?? "")} is not of the declared type ${types.join(" | ")}: change the default or the type.` });
         } else if (Array.isArray(node.enum) && node.enum.length > 0 && !node.enum.some((e) => jsonEqual(e, v))) {
@@ -245,6 +263,20 @@ function walkSchema(node: unknown, lp: LP, depth: number, ctx: WalkCtx, isRoot =
       case K.Ref:
         checkRef(v, lp, ctx);
         break;
+    }
+  }
+  checkBounds(node, lp, ctx);
+}
+
+const BOUNDS: [string, string][] = [["minimum", "maximum"], ["minLength", "maxLength"], ["minItems", "maxItems"], ["minProperties", "maxProperties"], ["exclusiveMinimum", "exclusiveMaximum"]];
+/** `minimum` > `maximum` (and the other pairs): no value can satisfy the schema. */
+function checkBounds(node: Obj, lp: LP, ctx: WalkCtx): void {
+  for (const [lo, hi] of BOUNDS) {
+    const a = node[lo];
+    const b = node[hi];
+    if (typeof a !== "number" || typeof b !== "number") continue;
+    if (a > b || (lo === "exclusiveMinimum" && a === b)) {
+      ctx.out.push({ code: CODES.minGreaterThanMax, severity: "warning", path: toPath(lp, lo), key: true, message: `"${lo}" (${a}) is greater than "${hi}" (${b}): no value can satisfy this schema, so every call fails it. Swap or fix the bounds.` });
     }
   }
 }
@@ -263,6 +295,13 @@ function checkRequired(node: Obj, req: unknown, lp: LP, ctx: WalkCtx, isRoot: bo
   for (let i = 0; i < req.length; i++) {
     const r = req[i];
     if (typeof r !== "string") ctx.out.push({ code: CODES.invalidSchema, severity: "error", path: toPath(lp, "required", i), message: `"required" entries must be strings (property names).` });
+    else if (req.indexOf(r) < i) {
+      ctx.out.push({
+        code: CODES.duplicateRequired, severity: "warning", path: toPath(lp, "required", i),
+        message: `"${clip(r)}" is listed in "required" more than once (JSON Schema requires unique entries; strict validators reject the schema): remove the repeat.`,
+        data: { fix: "dropRequired", name: r, schemaPath: toPath(lp), requiredIndex: i },
+      });
+    }
     else if (!props || !Object.prototype.hasOwnProperty.call(props, r)) {
       ctx.out.push({
         code: CODES.requiredNotInProperties, severity: "error", path: toPath(lp, "required", i),
@@ -291,19 +330,21 @@ function checkType(node: Obj, lp: LP, ctx: WalkCtx): string[] | undefined {
     const n = name as string;
     const tp = Array.isArray(t) ? toPath(lp, "type", i) : toPath(lp, "type");
     if (JSON_TYPE_SET.has(n)) out.push(n);
-    else if (n in BFCL_TYPES) {
-      if (BFCL_TYPES[n]) out.push(BFCL_TYPES[n]);
+    else if (Object.hasOwn(BFCL_TYPES, n) || (ctx.dialect === "bfcl" && Object.hasOwn(BFCL_TYPE_MAP, n))) {
+      // BFCL's "any" constrains nothing when values are checked; its other names map as BFCL maps them.
+      const mapped = Object.hasOwn(BFCL_TYPES, n) ? BFCL_TYPES[n] : BFCL_TYPE_MAP[n];
+      if (mapped) out.push(mapped);
       else out.push(...JSON_TYPES);
       if (!ctx.bfclReported) {
         ctx.bfclReported = true;
         ctx.out.push({
           code: CODES.bfclType, severity: ctx.dialect === "bfcl" ? "hint" : "information", path: tp,
-          message: `"${n}" is a BFCL dialect type${BFCL_TYPES[n] ? ` (JSON Schema: "${BFCL_TYPES[n]}")` : ""}; convert the tool to JSON Schema for OpenAI-style trainers and templates.`,
+          message: `"${n}" is a BFCL dialect type (BFCL maps it to "${BFCL_TYPE_MAP[n]}"); convert the tool to JSON Schema for OpenAI-style trainers and templates.`,
           data: { fix: "bfcl", toolPath: ctx.toolPath },
         });
       }
     } else {
-      const s = TYPE_SUGGESTIONS[n.toLowerCase()] ?? (JSON_TYPE_SET.has(n.toLowerCase()) ? n.toLowerCase() : undefined);
+      const s = (Object.hasOwn(TYPE_SUGGESTIONS, n.toLowerCase()) ? TYPE_SUGGESTIONS[n.toLowerCase()] : undefined) ?? (JSON_TYPE_SET.has(n.toLowerCase()) ? n.toLowerCase() : undefined);
       ctx.out.push({
         code: CODES.unknownType, severity: "error", path: tp,
         message: `Unknown type "${clip(n)}": ${s ? `did you mean "${s}"? ` : ""}use one of ${JSON_TYPES.join(", ")}.`,

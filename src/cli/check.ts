@@ -11,7 +11,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkFile, kindOfPath, type FileCheckSummary } from "../../language-server/fileCheck";
 import { readLines } from "../node/lineReader";
-import { duplicateIdProblem, type DocKind, type PlacedProblem } from "../../language-server/service";
+import { duplicateIdProblem, parseOverrides, severityOf, type DocKind, type PlacedProblem, type SeverityOverrides } from "../../language-server/service";
 
 /**
  * With --jobs N > 1, datasets at least this big are split across N worker processes. Off by default:
@@ -31,6 +31,9 @@ server's checks. A directory is searched for *.jsonl and *.tools.json files.
   --hints           also print hints (missing descriptions, dialect notes) in text output;
                     --json always includes them
   --jobs N          split datasets over 16 MB across N processes (default 1; at most the cores)
+  --severity CODE=LEVEL[,CODE=LEVEL...]
+                    report CODE as error, warning, information or hint, or not at all (off);
+                    repeatable (the editor's setting is tooln1.diagnosticSeverity)
 Exit status: 1 when any error was found, 0 otherwise (warnings do not fail).`;
 
 function collect(path: string, out: string[]): void {
@@ -80,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   let hints = false;
   let jobs = 1;
   let as: DocKind | undefined;
+  let overrides: SeverityOverrides | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -99,6 +103,14 @@ export async function run(argv: string[]): Promise<number> {
         return 2;
       }
       jobs = Math.min(jobs, MAX_JOBS, availableParallelism());
+    } else if (a === "--severity" || a.startsWith("--severity=")) {
+      const v = a === "--severity" ? argv[++i] : a.slice(11);
+      const r = parseOverrides((v ?? "").split(",").filter((x) => x));
+      if (r.bad.length || v === undefined) {
+        process.stderr.write(`tooln1 check: --severity takes CODE=LEVEL (LEVEL: error, warning, information, hint, off), not ${JSON.stringify(r.bad.join(",") || v || "")}\n`);
+        return 2;
+      }
+      overrides = { ...overrides, ...r.overrides };
     } else if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE + "\n");
       return 0;
@@ -134,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     let sum: FileCheckSummary;
     try {
       const size = statSync(file).size;
-      sum = kind === "dataset" && jobs > 1 && size >= PARALLEL_MIN_BYTES ? await checkParallel(file, size, jobs, emit) : await checkFile(file, kind, emit);
+      sum = kind === "dataset" && jobs > 1 && size >= PARALLEL_MIN_BYTES ? await checkParallel(file, size, jobs, emit, overrides) : await checkFile(file, kind, emit, overrides ? { overrides } : {});
     } catch (e) {
       process.stderr.write(`tooln1 check: cannot read ${file}: ${(e as Error).message}\n`);
       total.error++;
@@ -163,7 +175,7 @@ export async function run(argv: string[]): Promise<number> {
  * get absolute line numbers, and duplicate ids are found across the whole file. Memory stays bounded
  * by the id table, as in the single-process check.
  */
-async function checkParallel(file: string, size: number, jobs: number, emit: (p: PlacedProblem) => void): Promise<FileCheckSummary> {
+async function checkParallel(file: string, size: number, jobs: number, emit: (p: PlacedProblem) => void, overrides?: SeverityOverrides): Promise<FileCheckSummary> {
   const bounds = [0];
   const fd = openSync(file, "r");
   try {
@@ -195,7 +207,8 @@ async function checkParallel(file: string, size: number, jobs: number, emit: (p:
       bounds.slice(0, -1).map((start, j) => {
         const out = join(dir, `${j}.jsonl`);
         const ofd = openSync(out, "w");
-        const child = spawn(process.execPath, [process.argv[1], "check", "--internal-range", `${start}:${bounds[j + 1]}`, file], { stdio: ["ignore", ofd, "inherit"] });
+        const env = overrides ? { ...process.env, TOOLN1_CHECK_SEVERITY: JSON.stringify(overrides) } : process.env;
+        const child = spawn(process.execPath, [process.argv[1], "check", "--internal-range", `${start}:${bounds[j + 1]}`, file], { stdio: ["ignore", ofd, "inherit"], env });
         return new Promise<string>((res, rej) => {
           child.on("error", rej);
           child.on("exit", (code) => {
@@ -229,8 +242,11 @@ async function checkParallel(file: string, size: number, jobs: number, emit: (p:
               let text = buf.toString("utf8");
               if (text.endsWith("\r")) text = text.slice(0, -1);
               const dp = duplicateIdProblem(text, rec.id, first);
-              sum[dp.severity]++;
-              emit({ line, character: dp.start, endLine: line, endCharacter: dp.end, severity: dp.severity, code: dp.code, message: dp.message });
+              const sev = severityOf(dp.code, dp.severity, overrides);
+              if (sev) {
+                sum[sev]++;
+                emit({ line, character: dp.start, endLine: line, endCharacter: dp.end, severity: sev, code: dp.code, message: dp.message });
+              }
             }
           } else sum.lines = base + rec.lines;
         }
@@ -258,6 +274,7 @@ async function runRange(spec: string, file: string): Promise<number> {
   }, {
     start: Number(m[1]),
     end: Number(m[2]),
+    ...(process.env.TOOLN1_CHECK_SEVERITY ? { overrides: parseOverrides(JSON.parse(process.env.TOOLN1_CHECK_SEVERITY) as unknown).overrides } : {}),
     onId: (id, line, off, len) => {
       out.push(JSON.stringify({ t: "i", id, line, off, len }) + "\n");
       if (out.pending > 1 << 20) void out.flush();

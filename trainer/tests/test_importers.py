@@ -1,6 +1,7 @@
 """Importers, on the fixtures the TypeScript suite also runs (test/vectors/importers), and both CLIs."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,55 @@ def test_both_clis_write_identical_bytes(case, tmp_path):
         args = ["convert", "--from", case["format"], str(BASE / case["input"]), str(out)]
         if case["answers"]:
             args += ["--answers", str(BASE / case["answers"])]
-        p = subprocess.run(cmd + args, cwd=ROOT, capture_output=True, text=True)
+        env = {**os.environ, "TOOLN1_PYTHON": sys.executable}
+        p = subprocess.run(cmd + args, cwd=ROOT, capture_output=True, text=True, env=env)
         outs.append((p.returncode, out.read_bytes(), p.stderr.replace(str(out), "OUT")))
     assert outs[0] == outs[1]
+
+
+REAL = ROOT / "test/fixtures/real"
+
+
+def test_sharegpt_empty_tools_key_does_not_hide_the_system_prompt_tools():
+    """LLaMA-Factory's ToolACE export: tools in the system prompt and "tools": "[]" on every record."""
+    text = (REAL / "toolace-sharegpt.json").read_text(encoding="utf-8")
+    recs = json.loads(text)
+    assert all(r["tools"] == "[]" for r in recs)
+    r = convert_text("sharegpt", text)
+    assert len(r["lines"]) > 0, r["dropped"]
+    assert "no_tools" not in r["dropped"]
+    # The same records without the key keep the same samples.
+    bare = json.dumps([{k: v for k, v in x.items() if k != "tools"} for x in recs])
+    assert convert_text("sharegpt", bare)["lines"] == r["lines"]
+    first = json.loads(r["lines"][0])
+    # The tool list moved from the system text (which keeps the words up to it) to "tools".
+    assert first["tools"] and first["messages"][0]["content"].endswith("JSON format that you can invoke:\n")
+
+
+def test_sharegpt_non_empty_tools_key_still_wins():
+    rec = {"system": "", "tools": json.dumps([{"name": "f", "description": "d", "parameters": {"type": "object", "properties": {}}}]),
+           "conversations": [{"from": "human", "value": "hi"}, {"from": "function_call", "value": json.dumps({"name": "f", "arguments": {}})}]}
+    r = convert_text("sharegpt", json.dumps([rec]))
+    assert len(r["lines"]) == 1 and json.loads(r["lines"][0])["tools"][0]["name"] == "f"
+
+
+def test_openai_legacy_functions_and_function_call():
+    """OpenAI's documented legacy form: `functions` and an assistant `function_call` (arguments as JSON text)."""
+    rec = {
+        "functions": [{"name": "get_current_weather", "description": "Get the current weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}],
+        "messages": [
+            {"role": "user", "content": "Weather in Boston?"},
+            {"role": "assistant", "content": None, "function_call": {"name": "get_current_weather", "arguments": "{\"location\": \"Boston, MA\"}"}},
+            {"role": "function", "name": "get_current_weather", "content": "{\"temperature\": 22}"},
+            {"role": "user", "content": "And in Paris?"},
+            {"role": "assistant", "content": None, "function_call": {"name": "get_current_weather", "arguments": "{\"location\": \"Paris\"}"}},
+        ],
+    }
+    r = convert_text("openai", json.dumps(rec))
+    assert r["dropped"] == {}, r
+    samples = [json.loads(line) for line in r["lines"]]
+    assert len(samples) == 2
+    assert samples[0]["tools"] == [{"type": "function", "function": rec["functions"][0]}]
+    assert samples[0]["answer"] == [{"name": "get_current_weather", "arguments": {"location": "Boston, MA"}}]
+    assert samples[1]["answer"] == [{"name": "get_current_weather", "arguments": {"location": "Paris"}}]
+    assert samples[1]["messages"][2]["role"] == "tool"

@@ -1,17 +1,19 @@
 """Importers: other tool-calling dataset formats to canonical Tool-N1 samples.
 
-``python -m tooln1 convert --from FORMAT IN OUT`` (and ``node dist/cli.js convert``, same bytes out;
-src/core/importers.ts mirrors this module). Formats:
+``python -m tooln1 convert --from FORMAT IN OUT``; the only implementation (``node dist/cli.js convert``
+runs this command). Formats:
 
 - ``tooln1-raw``: the official Tool-N1 raw record (``tools``, ``conversations`` with ``from`` human /
   gpt / function_call / observation, ``answer``, ``raw_system``; tools and answer as lists or JSON strings)
 - ``xlam``: Salesforce xLAM (``query``, ``tools`` and ``answers`` as JSON strings), given the official
   pipeline's system text (``DEFAULT_PROMPT``)
-- ``sharegpt``: ShareGPT / ToolACE conversations (``system`` holding the tool list, or ``tools``;
-  assistant calls as ``[f(a=1)]``, a JSON list, or ``<tool_call>`` blocks)
+- ``sharegpt``: ShareGPT / ToolACE conversations (``system`` holding the tool list, or ``tools``; an
+  empty ``tools`` such as LLaMA-Factory's ``"[]"`` falls back to the system prompt's list; assistant
+  calls as ``[f(a=1)]``, a JSON list, or ``<tool_call>`` blocks)
 - ``bfcl``: BFCL question records plus ``--answers`` possible_answer records (first possible value of
   each argument; arguments whose first possible value is ``""`` are optional and left out)
-- ``openai``: OpenAI chat (``messages`` with ``tool_calls``, ``tools``)
+- ``openai``: OpenAI chat (``messages`` with ``tool_calls``, ``tools``), and its legacy form
+  (``functions`` and assistant ``function_call``; the functions become OpenAI-form tools)
 - ``canonical``: Tool-N1 samples, checked and re-written
 
 Multi-turn trajectories become one sample per assistant tool-call step (earlier steps are context,
@@ -35,7 +37,7 @@ from .template import DEFAULT_SYSTEM
 
 FORMATS = ("tooln1-raw", "xlam", "sharegpt", "bfcl", "openai", "canonical")
 
-#: Stable drop codes (also counted by the TypeScript importer).
+#: Stable drop codes.
 DROP_REASONS = {
     "bad_json": "a field holding JSON text could not be parsed",
     "bad_record": "the record is not in the expected shape",
@@ -387,13 +389,11 @@ def _from_sharegpt(rec: Any, rid: str) -> list:
     system = rec.get("system", "")
     if not isinstance(system, str):
         raise Drop("bad_record")
-    tools: Any = None
-    if "tools" in rec:
-        tools = _json_field(rec["tools"])
-    else:
-        system, tools = tools_from_system(system)
-    if tools is None:
-        tools = []
+    tools: Any = _json_field(rec["tools"]) if "tools" in rec else None
+    if tools is None or tools == [] or tools == "":
+        # An empty "tools" key (LLaMA-Factory writes "[]") does not hide tools kept in the system prompt.
+        system, found = tools_from_system(system)
+        tools = found if found is not None else []
     turns: list[tuple[str, Any]] = [("system", system)] if system else []
     for c in rec["conversations"]:
         if not isinstance(c, dict) or not isinstance(c.get("value"), str):
@@ -475,7 +475,12 @@ def _from_bfcl(rec: Any, rid: str, answers: dict | None) -> list:
 def _from_openai(rec: Any, rid: str) -> list:
     if not isinstance(rec, dict) or not isinstance(rec.get("messages"), list):
         raise Drop("bad_record")
-    tools = rec.get("tools", [])
+    tools = rec.get("tools")
+    if (tools is None or tools == []) and isinstance(rec.get("functions"), list):
+        # The legacy form: "functions" (bare function definitions) and "function_call" messages.
+        tools = [{"type": "function", "function": f} if isinstance(f, dict) and "function" not in f else f for f in rec["functions"]]
+    if tools is None:
+        tools = []
     turns: list[tuple[str, Any]] = []
     for m in rec["messages"]:
         if not isinstance(m, dict) or m.get("role") not in ("system", "developer", "user", "assistant", "tool", "function"):
