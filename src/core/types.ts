@@ -148,6 +148,10 @@ export interface RunInfo {
   v: 1;
   run_id: string;
   pid: number;
+  /** The token the launcher put in the trainer's environment (`TOOLN1_RUN_TOKEN`); absent when started by hand. */
+  run_token?: string;
+  /** The trainer process's start time, clock ticks since boot (`/proc/PID/stat` field 22); Linux only. */
+  pid_start?: number;
   status: RunStatus;
   started: string;
   finished?: string;

@@ -108,8 +108,9 @@ export function activateTraining(ctx: Ctx): void {
         dir = live.length === 1 ? live[0].dir : (await vscode.window.showQuickPick(live.map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir })), { title: "Cancel which run?" }))?.dir;
         if (!dir) return false;
       }
-      if (!controller.cancel(dir)) {
-        void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} is not running.`);
+      const r = controller.cancel(dir);
+      if (!r.ok) {
+        void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} was not cancelled: ${r.reason}.`);
         return false;
       }
       return true;
@@ -155,6 +156,7 @@ export function activateTraining(ctx: Ctx): void {
   void controller.refresh().catch((e: Error) => ctx.log.error(`scanning runs: ${e.message}`));
   ctx.push(
     vscode.workspace.onDidChangeWorkspaceFolders(() => void controller.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("tooln1.runsDirectory")) void controller.refresh();
     }),

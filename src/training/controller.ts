@@ -13,6 +13,7 @@ import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState 
 import type { RunData, RunSummary } from "../../webview/dashboard/protocol";
 import { toColumns } from "../../webview/dashboard/data";
 import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
+import type { TrainerIdentity } from "../node/trainerProcess";
 
 export interface RunEntry {
   dir: string;
@@ -21,6 +22,8 @@ export interface RunEntry {
   output: vscode.OutputChannel | null;
   garbageWarned: number;
   configPath?: string;
+  /** Why a run.json that says running was not reattached (its process is not proven to be the trainer). */
+  unproven?: string;
 }
 
 export function summaryOf(state: RunState, live: boolean): RunSummary {
@@ -67,7 +70,10 @@ export class TrainingController extends Disposable {
     return (vscode.workspace.workspaceFolders ?? []).map((f) => (isAbsolute(rel) ? rel : join(f.uri.fsPath, rel)));
   }
 
-  /** Scans the runs folders; reattaches runs that are still going. */
+  /**
+   * Scans the runs folders; in a trusted workspace, reattaches runs whose process is proven to be
+   * their trainer (a run.json is workspace data and may name any pid).
+   */
   async refresh(): Promise<void> {
     const seen = new Set<string>();
     for (const dir of this.runsDirs()) {
@@ -77,9 +83,16 @@ export class TrainingController extends Disposable {
         if (e) e.listing = l;
         else this.entries.set(l.dir, { dir: l.dir, run: null, listing: l, output: null, garbageWarned: 0 });
       }
-      for (const live of await findLiveRuns(dir)) {
+      if (!vscode.workspace.isTrusted) continue;
+      const skipped: { dir: string; reason: string }[] = [];
+      for (const live of await findLiveRuns(dir, skipped)) {
         const e = this.entries.get(live.dir)!;
-        if (!e.run) this.attach(e, live.info.pid);
+        if (!e.run) this.attach(e, live.id);
+      }
+      for (const s of skipped) {
+        const e = this.entries.get(s.dir);
+        if (e && !e.run && e.unproven !== s.reason) this.ctx.log.info(`not reattaching ${s.dir}: ${s.reason}`);
+        if (e) e.unproven = s.reason;
       }
     }
     for (const [dir, e] of this.entries) if (!seen.has(dir) && !e.run) this.entries.delete(dir);
@@ -94,10 +107,10 @@ export class TrainingController extends Disposable {
     return join(base.fsPath, "run-logs", `${safe}.log`);
   }
 
-  private attach(e: RunEntry, pid: number): void {
-    this.ctx.log.info(`reattaching to run ${e.dir} (pid ${pid})`);
+  private attach(e: RunEntry, id: TrainerIdentity): void {
+    this.ctx.log.info(`reattaching to run ${e.dir} (pid ${id.pid})`);
     e.output ??= this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(e.dir)}`));
-    e.run = TrainingRun.attach(e.dir, pid, this.listener(e), 250, this.logFileOf(e.dir));
+    e.run = TrainingRun.attach(e.dir, id, this.listener(e), 250, this.logFileOf(e.dir));
   }
 
   private listener(e: RunEntry) {
@@ -189,13 +202,15 @@ export class TrainingController extends Disposable {
     return [...this.entries.values()].filter((e) => e.run?.running);
   }
 
-  cancel(dir: string): boolean {
+  /** Cancels a launched or reattached run; otherwise nothing is signalled and the reason is returned. */
+  cancel(dir: string): { ok: true } | { ok: false; reason: string } {
     const e = this.entries.get(dir);
-    if (!e?.run?.running) return false;
+    if (!e?.run?.running) return { ok: false, reason: e?.unproven ? `it is not followed here: ${e.unproven}` : "it is not running" };
     const grace = new Config().cancelGraceSeconds;
-    e.output?.appendLine(`[Tool-N1] cancelling: SIGTERM now, SIGKILL in ${grace} s if the trainer is still running`);
-    e.run.cancel(grace * 1000);
-    return true;
+    const r = e.run.cancel(grace * 1000);
+    if (r.ok) e.output?.appendLine(`[Tool-N1] cancelling: SIGTERM now, SIGKILL in ${grace} s if the trainer is still running`);
+    else this.ctx.log.warn(`not cancelling ${dir}: ${r.reason}`);
+    return r;
   }
 
   showLog(dir: string): void {

@@ -6,8 +6,9 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { RunInfo, TrainEvent } from "../core/types";
-import { RunFollower, listRuns, pidAlive, type MetricPoint, type RunState } from "../node/runDir";
+import { RunFollower, listRuns, type MetricPoint, type RunState } from "../node/runDir";
 import { FileTailer } from "../node/tail";
+import { RUN_TOKEN_ENV, newRunToken, readProcStat, verifyRunInfo, verifyTrainer, type TrainerIdentity } from "../node/trainerProcess";
 
 export type PythonSource = "setting" | "python-extension" | "managed-venv" | "path";
 
@@ -112,6 +113,8 @@ export class TrainingRun {
     readonly dir: string,
     readonly pid: number,
     readonly proc: ChildProcess | null,
+    /** For a reattached run: what must still hold before each signal. */
+    private readonly identity: TrainerIdentity | null,
     private readonly listener: RunListener,
     pollMs: number,
   ) {
@@ -141,13 +144,14 @@ export class TrainingRun {
       cwd: o.cwd,
       detached: true, // its own process group: cancel signals the whole tree
       stdio: logFd == null ? ["ignore", "pipe", "pipe"] : ["ignore", logFd, logFd],
-      env: { ...process.env, ...o.env, PYTHONUNBUFFERED: "1" },
+      // the token proves to a later window (reattach) that this process is the run's trainer
+      env: { ...process.env, ...o.env, PYTHONUNBUFFERED: "1", [RUN_TOKEN_ENV]: newRunToken() },
       windowsHide: true,
     });
     if (logFd != null) closeSync(logFd); // the child holds its own copy
     if (proc.pid === undefined) {
       // spawn failed synchronously (ENOENT arrives as an 'error' event)
-      const run = new TrainingRun(o.runDir, -1, proc, listener, o.pollMs ?? 250);
+      const run = new TrainingRun(o.runDir, -1, proc, null, listener, o.pollMs ?? 250);
       proc.once("error", (e) => {
         run.state.status = "failed";
         run.state.errors.push({ message: `could not start ${o.python}: ${e.message}` });
@@ -155,7 +159,7 @@ export class TrainingRun {
       });
       return run;
     }
-    const run = new TrainingRun(o.runDir, proc.pid, proc, listener, o.pollMs ?? 250);
+    const run = new TrainingRun(o.runDir, proc.pid, proc, null, listener, o.pollMs ?? 250);
     if (o.logFile) run.followLog(o.logFile);
     proc.stdout?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stdout"));
     proc.stderr?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stderr"));
@@ -177,13 +181,20 @@ export class TrainingRun {
     );
   }
 
-  /** Follows a run started earlier (another window, before a reload) whose pid is alive. */
-  static attach(dir: string, pid: number, listener: RunListener = {}, pollMs = 250, logFile?: string): TrainingRun {
-    const run = new TrainingRun(dir, pid, null, listener, pollMs);
+  /**
+   * Follows a run started earlier (another window, before a reload). `id` comes from findLiveRuns;
+   * it is checked again before every signal, and the run ends when the process no longer matches it.
+   */
+  static attach(dir: string, id: TrainerIdentity, listener: RunListener = {}, pollMs = 250, logFile?: string): TrainingRun {
+    const run = new TrainingRun(dir, id.pid, null, id, listener, pollMs);
     if (logFile && existsSync(logFile)) run.followLog(logFile);
-    run.alivePoll = setInterval(() => {
-      if (!pidAlive(pid)) run.finish(null, null);
-    }, 1000);
+    // never follow as live a process that is not proven; then follow it until it is gone (or its
+    // pid names another process); a zombie still counts as there until its parent reaps it
+    if (!verifyTrainer(id).ok) run.finish(null, null);
+    else
+      run.alivePoll = setInterval(() => {
+        if (readProcStat(id.pid)?.start !== id.start) run.finish(null, null);
+      }, 1000);
     return run;
   }
 
@@ -226,14 +237,28 @@ export class TrainingRun {
 
   private settled = false;
 
-  /** SIGTERM to the process group (the trainer checkpoints), SIGKILL after the grace period. */
-  cancel(graceMs: number): void {
-    if (this.exited || this.pid <= 0) return;
+  /**
+   * SIGTERM to the process group (the trainer checkpoints), SIGKILL after the grace period. Only a
+   * group we created (a launched run) or a process proven to be the run's trainer (a reattached run)
+   * is signalled; otherwise nothing is sent and the reason is returned.
+   */
+  cancel(graceMs: number): { ok: true } | { ok: false; reason: string } {
+    if (this.exited) return { ok: false, reason: "the trainer has already exited" };
+    const may = this.maySignal();
+    if (!may.ok) return may;
     this.cancelRequested = true;
     signalTree(this.pid, "SIGTERM");
     this.killTimer = setTimeout(() => {
-      if (!this.exited) signalTree(this.pid, "SIGKILL");
+      if (!this.exited && this.maySignal().ok) signalTree(this.pid, "SIGKILL");
     }, graceMs);
+    return { ok: true };
+  }
+
+  private maySignal(): { ok: true } | { ok: false; reason: string } {
+    if (this.pid <= 1) return { ok: false, reason: `pid ${this.pid} is never signalled` };
+    if (this.proc) return this.proc.exitCode === null && this.proc.signalCode === null ? { ok: true } : { ok: false, reason: "the trainer has already exited" };
+    if (!this.identity) return { ok: false, reason: "not a trainer this window launched or proved" };
+    return verifyTrainer(this.identity);
   }
 
   /** Stops following without touching the process (window closing). */
@@ -248,8 +273,12 @@ export class TrainingRun {
   }
 }
 
-/** Signals a process group (POSIX) or the process tree (Windows, taskkill /T). */
-export function signalTree(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
+/**
+ * Signals a process group (POSIX) or the process tree (Windows, taskkill /T). Callers pass only the
+ * pid of a group they created or proved (TrainingRun.cancel); pid <= 1 is refused here too.
+ */
+function signalTree(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
+  if (!Number.isSafeInteger(pid) || pid <= 1) return;
   if (process.platform === "win32") {
     const args = ["/PID", String(pid), "/T", ...(signal === "SIGKILL" ? ["/F"] : [])];
     execFile("taskkill", args, () => undefined);
@@ -258,19 +287,28 @@ export function signalTree(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
   try {
     process.kill(-pid, signal);
   } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
+    // already gone
   }
 }
 
-/** Finds runs to reattach: run.json says running and the pid is alive. */
-export async function findLiveRuns(runsDir: string): Promise<{ dir: string; info: RunInfo }[]> {
-  const out: { dir: string; info: RunInfo }[] = [];
+export interface LiveRun {
+  dir: string;
+  info: RunInfo;
+  /** The proven trainer process. */
+  id: TrainerIdentity;
+}
+
+/**
+ * Finds runs to reattach: run.json says running and names a live process proven to be that run's
+ * trainer (trainerProcess.ts). `skipped` lists running runs that were not proven, with the reason.
+ */
+export async function findLiveRuns(runsDir: string, skipped?: { dir: string; reason: string }[]): Promise<LiveRun[]> {
+  const out: LiveRun[] = [];
   for (const r of await listRuns(runsDir)) {
-    if (r.info && r.info.status === "running" && !r.stale) out.push({ dir: r.dir, info: r.info });
+    if (!r.info || r.info.status !== "running" || r.stale) continue;
+    const v = verifyRunInfo(r.info);
+    if ("id" in v) out.push({ dir: r.dir, info: r.info, id: v.id });
+    else skipped?.push({ dir: r.dir, reason: v.reason });
   }
   return out;
 }

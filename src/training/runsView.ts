@@ -39,6 +39,7 @@ export function itemFor(e: RunEntry): RunItem {
     e.dir,
     info?.started ? `started ${info.started}` : "",
     e.listing?.stale ? "run.json says running, but its process is gone (crashed or killed)" : "",
+    e.unproven && !e.run ? `not followed: ${e.unproven}` : "",
     e.listing?.error ?? "",
     s?.finishMessage ?? "",
   ]

@@ -1,7 +1,8 @@
 // Real behaviour through the vscode API, in whichever VS Code runs the suite (see index.ts).
 // The workspace is a copy of examples/; in an untrusted window only the untrusted suite runs.
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { activeExtension, findOne, waitForDiagnostics } from "./helpers";
@@ -105,4 +106,58 @@ suite("Tool-N1 Studio: tool schema language server", () => {
     assert.equal(after, before, "a run directory was created in an untrusted workspace");
   });
 
+});
+
+// run.json is workspace data: it may name any pid. Only a process proven to be the run's trainer
+// (token in its environment, start time, its own process group) is reattached and cancelled, and
+// only in a trusted workspace. Two detached sleeps play the processes: one holds a run's token.
+suite("Tool-N1 Studio: cancel and reattach signal only the run's own trainer", () => {
+  const procs: ChildProcess[] = [];
+  const dirs: string[] = [];
+  function sleeper(env: Record<string, string>): Promise<ChildProcess> {
+    const p = spawn("sleep", ["300"], { env: { ...process.env, ...env }, detached: true, stdio: "ignore" });
+    procs.push(p);
+    return new Promise((resolve, reject) => {
+      p.once("spawn", () => resolve(p));
+      p.once("error", reject);
+    });
+  }
+  function plant(name: string, fields: Record<string, unknown>): string {
+    const dir = join(vscode.workspace.workspaceFolders![0].uri.fsPath, "runs", name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "run.json"), JSON.stringify({ v: 1, run_id: name, status: "running", started: new Date().toISOString(), method: "grpo", config: {}, ...fields }));
+    dirs.push(dir);
+    return dir;
+  }
+  const startOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "latin1").split(") ")[1].split(" ")[19]);
+  const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+
+  suiteTeardown(() => {
+    for (const p of procs) if (alive(p)) p.kill("SIGKILL");
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  (process.platform === "linux" ? test : test.skip)(trusted ? "trusted: the proven trainer is reattached and cancelled; an unrelated process is not" : "untrusted: nothing is reattached, nothing is signalled", async () => {
+    await activeExtension();
+    const token = "0123456789abcdef0123456789abcdef";
+    const stranger = await sleeper({});
+    const ours = await sleeper({ TOOLN1_RUN_TOKEN: token });
+    const strangerRun = plant("planted-stranger", { pid: stranger.pid, pid_start: startOf(stranger.pid!), run_token: token });
+    const pid1Run = plant("planted-pid1", { pid: 1, pid_start: startOf(1), run_token: token });
+    const ourRun = plant("planted-ours", { pid: ours.pid, pid_start: startOf(ours.pid!), run_token: token });
+    await vscode.commands.executeCommand("tooln1.refreshRuns");
+    assert.equal(await vscode.commands.executeCommand("tooln1.cancelRun", strangerRun), false, "Cancel refused for a process without the run's token");
+    assert.equal(await vscode.commands.executeCommand("tooln1.cancelRun", pid1Run), false, "Cancel refused for pid 1");
+    const ourCancel = await vscode.commands.executeCommand("tooln1.cancelRun", ourRun);
+    assert.equal(ourCancel, trusted, trusted ? "the proven trainer is reattached and cancelled" : "an untrusted workspace reattaches nothing");
+    // what ended each process: the extension's SIGTERM, or the SIGKILL this test sends last
+    const endedBy = async (p: ChildProcess, kill: boolean) => {
+      if (kill && alive(p)) p.kill("SIGKILL");
+      if (alive(p)) await new Promise((r) => p.once("exit", r));
+      return p.signalCode;
+    };
+    assert.equal(await endedBy(ours, !trusted), trusted ? "SIGTERM" : "SIGKILL");
+    assert.equal(await endedBy(stranger, true), "SIGKILL", "the unrelated process survived Cancel");
+    await vscode.commands.executeCommand("notifications.clearAll");
+  });
 });

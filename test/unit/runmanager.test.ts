@@ -4,12 +4,13 @@
 // Needs .venv with the tooln1 package (make venv); skipped otherwise.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TrainingRun, checkTrainer, findLiveRuns, resolvePython, trainArgs, type RunListener } from "../../src/training/runManager";
 import { pidAlive, readRunDir } from "../../src/node/runDir";
+import { readProcStat } from "../../src/node/trainerProcess";
 import type { TrainEvent } from "../../src/core/types";
 import { METRICS } from "../../src/core/types";
 
@@ -182,7 +183,7 @@ test("reattach: a detached run is found, followed with its log, and cancelled wi
   const exit = new Promise<void>((r) => (exited = r));
   const again = TrainingRun.attach(
     found.dir,
-    pid,
+    found.id,
     {
       onEvent(_r, ev) {
         seen.push(ev);
@@ -201,4 +202,72 @@ test("reattach: a detached run is found, followed with its log, and cancelled wi
   await exit;
   assert.equal(again.state.status, "cancelled");
   assert.ok(groupGone(pid));
+});
+
+test("a planted run.json naming an unrelated process (setsid sleep, pid 1, this process) is never reattached or signalled", { skip: skip || (process.platform !== "linux" && "needs /proc"), timeout: TIMEOUT }, async () => {
+  const real = launch("planted-src", config("planted-src", 500), { logFile: join(ws, "logs", "planted-src.log") });
+  await real.until((e) => e.type === "metrics");
+  const info = JSON.parse(readFileSync(join(runs, "planted-src", "run.json"), "utf8"));
+  assert.match(info.run_token, /^[0-9a-f]{32}$/, "the trainer records the token the launcher gave it");
+  assert.equal(info.pid_start, readProcStat(real.run.pid)?.start, "and its own start time");
+
+  const sleeper = spawn("setsid", ["sleep", "300"], { stdio: "ignore" });
+  const sleepPid = sleeper.pid!;
+  try {
+    // wait until setsid has become sleep (it execs in place: the pid stays)
+    for (let i = 0; i < 200 && !readFileSync(`/proc/${sleepPid}/cmdline`, "latin1").startsWith("sleep"); i++) await new Promise((r) => setImmediate(r));
+    const sleepStart = readProcStat(sleepPid)!.start;
+    const plant = (name: string, fields: Record<string, unknown>) => {
+      mkdirSync(join(runs, name), { recursive: true });
+      writeFileSync(join(runs, name, "run.json"), JSON.stringify({ ...info, status: "running", ...fields }));
+      return join(runs, name);
+    };
+    const planted = [
+      plant("planted-copy", { pid: sleepPid, pid_start: sleepStart }), // the real token, another process
+      plant("planted-notoken", { pid: sleepPid, pid_start: sleepStart, run_token: undefined }),
+      plant("planted-pid1", { pid: 1, pid_start: readProcStat(1)?.start }),
+      plant("planted-self", { pid: process.pid, pid_start: readProcStat(process.pid)?.start }),
+    ];
+    const skipped: { dir: string; reason: string }[] = [];
+    const live = await findLiveRuns(runs, skipped);
+    assert.deepEqual(
+      live.map((r) => r.dir),
+      [join(runs, "planted-src")],
+      "only the real trainer is reattached",
+    );
+    assert.deepEqual(skipped.map((s) => s.dir).sort(), [...planted].sort());
+    assert.match(skipped.find((s) => s.dir.endsWith("planted-copy"))!.reason, /does not hold the run's token/);
+
+    // attaching with what a planted file claims: the process is not proven, Cancel sends nothing
+    const claims = [
+      { pid: sleepPid, token: info.run_token, start: sleepStart },
+      { pid: 1, token: info.run_token, start: readProcStat(1)?.start ?? 0 },
+      { pid: process.pid, token: info.run_token, start: readProcStat(process.pid)!.start },
+    ];
+    for (const id of claims) {
+      const r = TrainingRun.attach(planted[0], id, {}, 100);
+      await r.waitForExit(); // not the trainer: followed as ended at once
+      const c = r.cancel(1);
+      assert.equal(c.ok, false, `cancel of pid ${id.pid} was refused`);
+    }
+    assert.ok(pidAlive(sleepPid), "the unrelated setsid sleep survived Cancel");
+    assert.equal(readProcStat(sleepPid)?.start, sleepStart);
+
+    // the real trainer, found by the same scan, is cancelled
+    const found = live[0];
+    await real.run.detach();
+    let exited: () => void = () => {};
+    const exit = new Promise<void>((r) => (exited = r));
+    const again = TrainingRun.attach(found.dir, found.id, { onExit: () => exited() }, 100);
+    assert.deepEqual(again.cancel(120_000), { ok: true });
+    await exit;
+    assert.equal(again.state.status, "cancelled");
+    assert.ok(groupGone(found.id.pid));
+    // what ends the sleep is the SIGKILL sent here, not a signal from Cancel
+    sleeper.kill("SIGKILL");
+    if (sleeper.exitCode === null && sleeper.signalCode === null) await new Promise((r) => sleeper.once("exit", r));
+    assert.equal(sleeper.signalCode, "SIGKILL", "the unrelated setsid sleep survived every Cancel");
+  } finally {
+    sleeper.kill("SIGKILL");
+  }
 });

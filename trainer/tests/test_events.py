@@ -86,3 +86,20 @@ def test_time_format():
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", utc_now())
 
 
+
+
+def test_run_json_carries_the_launchers_token_and_the_start_time(tmp_path, monkeypatch):
+    # what lets the extension prove, before it signals `pid`, that the process is this run's trainer
+    monkeypatch.setenv("TOOLN1_RUN_TOKEN", "0123456789abcdef0123456789abcdef")
+    w = RunWriter(str(tmp_path / "r"), method="grpo", config={}, echo=False)
+    info = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert info["run_token"] == "0123456789abcdef0123456789abcdef"
+    if os.path.exists("/proc/self/stat"):
+        with open(f"/proc/{os.getpid()}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        assert info["pid_start"] == int(fields[19])  # field 22, clock ticks since boot
+    w.close()
+    monkeypatch.delenv("TOOLN1_RUN_TOKEN")
+    w = RunWriter(str(tmp_path / "s"), method="grpo", config={}, echo=False)
+    assert "run_token" not in json.loads((tmp_path / "s" / "run.json").read_text())
+    w.close()

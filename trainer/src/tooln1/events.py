@@ -94,6 +94,19 @@ def write_jsonl_atomic(path: str, records: Iterable[Any]) -> int:
     return n
 
 
+RUN_TOKEN_ENV = "TOOLN1_RUN_TOKEN"
+
+
+def process_start_time(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (`/proc/PID/stat` field 22); None without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        return int(data[data.rindex(b")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def rollout_file_name(step: int) -> str:
     return f"step-{step:05d}.jsonl"
 
@@ -150,6 +163,13 @@ class RunWriter:
             "method": self.method,
             "config": self.config,
         }
+        # what lets the launcher prove, before it signals `pid`, that the process is this run's trainer
+        token = os.environ.get(RUN_TOKEN_ENV)
+        if token:
+            info["run_token"] = token
+        start = process_start_time(os.getpid())
+        if start is not None:
+            info["pid_start"] = start
         if self.finished:
             info["finished"] = self.finished
         if self.config_path:
