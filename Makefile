@@ -4,8 +4,13 @@ PY_BASE ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 NODE_TESTS := node scripts/run-node-tests.mjs
+# BFCL's checker runs in its own environment: bfcl-eval pins numpy 1.26.4 and pulls many API clients.
+VENV_BFCL := .venv-bfcl
+# soundfile: qwen-agent (a bfcl-eval dependency) imports it without declaring it, and BFCL's
+# eval runner imports every model handler, qwen-agent's included.
+BFCL_EVAL := bfcl-eval==2026.3.23 soundfile==0.14.0
 
-.PHONY: all setup debs npm venv build typecheck lint test test-unit test-server test-python test-webview test-e2e bench package demo clean
+.PHONY: all setup debs npm venv venv-bfcl build typecheck lint test test-unit test-server test-python test-webview test-e2e bench package demo clean
 
 all: build
 
@@ -26,6 +31,14 @@ $(VENV)/.stamp: trainer/pyproject.toml
 	$(PY) -m pip install -q -e "trainer[train,export,test]"
 	@touch $@
 
+# Rebuilt when the pinned version changes (the stamp holds it).
+venv-bfcl:
+	@grep -qxF '$(BFCL_EVAL)' $(VENV_BFCL)/.stamp 2>/dev/null || { \
+	  { test -x $(VENV_BFCL)/bin/python || $(PY_BASE) -m venv $(VENV_BFCL); } && \
+	  $(VENV_BFCL)/bin/python -m pip install -q --upgrade pip && \
+	  $(VENV_BFCL)/bin/python -m pip install -q $(BFCL_EVAL) && \
+	  echo '$(BFCL_EVAL)' > $(VENV_BFCL)/.stamp; }
+
 build: npm
 	node scripts/build.mjs
 
@@ -45,13 +58,13 @@ test-unit: build
 test-server: build
 	$(NODE_TESTS) out/test/server
 
-test-python: venv
-	$(PY) -m pytest trainer/tests -q
+test-python: venv venv-bfcl
+	TOOLN1_REQUIRE_BFCL=1 $(PY) -m pytest trainer/tests -q
 
 test-webview: build debs
 	$(NODE_TESTS) out/test/webview
 
-test-e2e: build debs venv
+test-e2e: build debs venv venv-bfcl
 	@if [ -f scripts/test-e2e.sh ]; then scripts/test-e2e.sh; else echo "no end-to-end suite yet"; fi
 
 bench: setup build

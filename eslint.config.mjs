@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", ".venv/**", "dist-vsix/**", ".e2e/**", "test-output/**", "trainer/**", "media/**", "**/*.d.ts"] },
+  { ignores: ["node_modules/**", "dist/**", "out/**", ".venv/**", ".venv-bfcl/**", "dist-vsix/**", ".e2e/**", "test-output/**", "trainer/**", "media/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -112,7 +112,7 @@ export type TrainEvent =
   | (EventBase & { type: "metrics"; step: number; total_steps?: number | null; epoch?: number | null; metrics: { [name: string]: number | null } })
   | (EventBase & { type: "rollouts"; step: number; path: string; count: number })
   | (EventBase & { type: "checkpoint"; step: number; path: string })
-  | (EventBase & { type: "eval"; step: number; metrics: { [name: string]: number | null } })
+  | (EventBase & { type: "eval"; step: number; metrics: { [name: string]: number | null }; path?: string })
   | (EventBase & { type: "log"; level: "debug" | "info"; message: string })
   | (EventBase & { type: "warning"; message: string; code?: string })
   | (EventBase & { type: "error"; message: string; traceback?: string; hint?: string })

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "make-tiny-model": ("tooln1.tiny", "Build a tiny randomly initialised Qwen2 model and tokenizer."),
     "export-onnx": ("tooln1.export_onnx", "Export a checkpoint to ONNX with a KV cache for onnxruntime."),
     "synth-data": ("tooln1.synthetic", "Generate a synthetic tool-calling dataset."),
+    "eval": ("tooln1.bfcl", "Evaluate outputs or a checkpoint on BFCL with BFCL's own AST checker."),
 }
 
 

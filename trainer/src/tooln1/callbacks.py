@@ -56,8 +56,9 @@ class RunCallback(TrainerCallback):
     def __init__(self, writer: RunWriter, *, stats: StepStats | None, tokenizer, eval_samples: list[dict[str, Any]],
                  eval_cfg: dict[str, Any], variant: str, max_new_tokens: int, step_offset: int = 0,
                  should_cancel=lambda: False, write_rollouts: bool = True, phase: str = "grpo",
-                 total_steps: int | None = None) -> None:
+                 total_steps: int | None = None, bfcl=None) -> None:
         self.total_steps = total_steps
+        self.bfcl = bfcl  # tooln1.bfcl.TrainingEval, shared by the phases of a run
         self.w = writer
         self.stats = stats
         self.tokenizer = tokenizer
@@ -87,11 +88,31 @@ class RunCallback(TrainerCallback):
         self.last_eval = metrics
         self.w.eval(step + self.offset, metrics)
 
+    def _eval_bfcl(self, model, step: int, *, first: bool = False, last: bool = False) -> None:
+        b = self.bfcl
+        if b is None or getattr(b, "disabled", False):
+            return
+        step += self.offset
+        if getattr(b, "last_step", None) == step or not b.due(step, first=first, last=last):
+            return
+        from tooln1.bfcl import BfclError
+
+        path = os.path.join(self.w.run_dir, "eval", f"bfcl-step-{step:05d}.rollouts.jsonl")
+        try:
+            metrics = b.run(model, self.tokenizer, path)
+        except BfclError as e:
+            b.disabled = True
+            self.w.warning(f"BFCL evaluation turned off for this run: {e}", code="bfcl_unavailable")
+            return
+        b.last_step = step
+        self.w.eval(step, metrics, path=os.path.relpath(path, self.w.run_dir).replace(os.sep, "/"))
+
     # -- TrainerCallback ------------------------------------------------------------------------
 
     def on_train_begin(self, args, state, control, model=None, **kw):
         if state.global_step == 0:
             self._eval(model, 0)
+            self._eval_bfcl(model, 0, first=True)
         self._last_tokens = float(state.num_input_tokens_seen or 0) if state.global_step else 0.0
 
     def on_step_begin(self, args, state, control, **kw):
@@ -103,6 +124,8 @@ class RunCallback(TrainerCallback):
         every = self.eval_cfg["every_steps"]
         if every and state.global_step % every == 0 and state.global_step < state.max_steps:
             self._eval(model, state.global_step)
+        if state.global_step < state.max_steps:
+            self._eval_bfcl(model, state.global_step)
         if state.global_step >= state.max_steps:
             control.should_save = True  # the final checkpoint, always
         if self.should_cancel():
@@ -156,3 +179,4 @@ class RunCallback(TrainerCallback):
     def on_train_end(self, args, state, control, model=None, **kw):
         if not self.cancelled:
             self._eval(model, state.global_step)
+            self._eval_bfcl(model, state.global_step, last=True)

@@ -232,8 +232,9 @@ class RunWriter:
         rel = os.path.relpath(path, self.run_dir) if os.path.isabs(path) else path
         return self.emit("checkpoint", step=step, path=rel.replace(os.sep, "/"))
 
-    def eval(self, step: int, metrics: dict[str, Any]) -> dict[str, Any]:
-        return self.emit("eval", step=step, metrics=metrics)
+    def eval(self, step: int, metrics: dict[str, Any], path: str | None = None) -> dict[str, Any]:
+        """``path``: per-sample results (rollout records) relative to the run directory, when written."""
+        return self.emit("eval", step=step, metrics=metrics, path=path)
 
     def log(self, message: str, level: str = "info") -> dict[str, Any]:
         return self.emit("log", level=level, message=message)

@@ -421,21 +421,28 @@ def _first_value(v: Any) -> tuple[bool, Any]:
         return True, v
     if not v or v[0] == "":
         return False, None
-    first = v[0]
+    return True, _resolve(v[0])
+
+
+def _resolve(first: Any) -> Any:
+    """A possible value with its nested dicts (every field a list of allowed values) resolved, also
+    inside lists: ``[{"x": [1]}, {"x": [2]}]`` -> ``[{"x": 1}, {"x": 2}]``."""
     if isinstance(first, dict) and first and all(isinstance(x, list) for x in first.values()):
         nested = {}
         for k, x in first.items():
             keep, val = _first_value(x)
             if keep:
                 nested[k] = val
-        return True, nested
-    return True, first
+        return nested
+    if isinstance(first, list):
+        return [_resolve(x) if isinstance(x, dict) else x for x in first]
+    return first
 
 
-def _from_bfcl(rec: Any, rid: str, answers: dict | None) -> list:
-    if not isinstance(rec, dict) or not isinstance(rec.get("question"), list):
+def bfcl_messages(q: Any) -> list[dict]:
+    """A BFCL ``question`` (a list of turns, single-turn only) as chat messages; raises Drop."""
+    if not isinstance(q, list):
         raise Drop("bad_record")
-    q = rec["question"]
     if q and isinstance(q[0], list):
         if len(q) > 1:
             raise Drop("bfcl_multi_turn")
@@ -445,6 +452,13 @@ def _from_bfcl(rec: Any, rid: str, answers: dict | None) -> list:
         if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "tool") or not isinstance(m.get("content"), str):
             raise Drop("bad_record")
         messages.append({"role": m["role"], "content": m["content"]})
+    return messages
+
+
+def _from_bfcl(rec: Any, rid: str, answers: dict | None) -> list:
+    if not isinstance(rec, dict) or not isinstance(rec.get("question"), list):
+        raise Drop("bad_record")
+    messages = bfcl_messages(rec["question"])
     tools = rec.get("function", [])
     if isinstance(tools, dict):
         tools = [tools]

@@ -9,6 +9,8 @@
 4. a perfect answer built from each sample's ground truth, passed through the tokenizer, scores 1
    with the configured reward variant. If not, the sample or the reward setting is wrong.
 
+5. with ``eval.bfcl`` set, the BFCL environment is there (``make venv-bfcl``).
+
 Checks 1, 3 (tokenizer) and 4 refuse the run; the rest are warnings.
 """
 
@@ -136,6 +138,16 @@ def run_checks(cfg: dict[str, Any], tokenizer, samples: list[dict[str, Any]]) ->
     checks.append(_check("perfect_answer", not failed,
                          f"{len(prompts) - len(failed)}/{len(prompts)} perfect answers score 1 with reward "
                          f"variant {variant!r}", details=failed[:MAX_LISTED]))
+
+    # 5. eval.bfcl needs BFCL's own environment (a warning: training itself does not need it)
+    if (cfg.get("eval") or {}).get("bfcl"):
+        from tooln1 import bfcl
+
+        try:
+            checks.append(_check("bfcl_environment", True, f"BFCL checker: {bfcl.find_python()}", fatal=False))
+        except bfcl.BfclError as e:
+            checks.append(_check("bfcl_environment", False, f"eval.bfcl is set but {e}; BFCL evaluation will be skipped",
+                                 fatal=False))
 
     samples_out = [prompts[k] for k in list(prompts)[:2]]
     return {

@@ -290,11 +290,16 @@ class Run:
         from tooln1.callbacks import RunCallback
 
         max_new = self.cfg["eval"]["max_new_tokens"] or self.cfg["grpo"]["max_completion_length"]
+        if self.cfg["eval"].get("bfcl") and getattr(self, "_bfcl", None) is None:
+            from tooln1.bfcl import TrainingEval
+
+            self._bfcl = TrainingEval(self.cfg["eval"]["bfcl"], batch_size=self.cfg["eval"]["batch_size"],
+                                      max_new_tokens=max_new)
         return RunCallback(self.w, stats=stats, tokenizer=tokenizer, eval_samples=eval_rows,
                            eval_cfg=self.cfg["eval"], variant=self.cfg["reward"]["variant"], max_new_tokens=max_new,
                            step_offset=offset, should_cancel=self._should_cancel,
                            write_rollouts=self.cfg["logging"]["rollouts"], phase=phase,
-                           total_steps=self.total_steps)
+                           total_steps=self.total_steps, bfcl=getattr(self, "_bfcl", None))
 
     def _train(self, trainer, out_dir: str, cb) -> Any:
         _quiet(trainer)
@@ -379,6 +384,8 @@ class Run:
             return 1
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if getattr(self, "_bfcl", None) is not None:
+                self._bfcl.close()
             self.w.close()
 
     def _execute(self) -> int:
