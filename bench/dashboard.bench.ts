@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       });
       const step = Array.from({ length: n }, (_, i) => i + 1);
       const time = step.map((s) => 1_700_000_000_000 + s * 1000);
-      (globalThis as unknown as { __msg: unknown }).__msg = { type: "init", runs: [{ id: "/bench/run", label: "bench", source: "tooln1", status: "running", step: n, totalSteps: null, live: true, garbage: 0, rolloutSteps: [], series: { step, time, metrics } }], view: { smoothing: 0, logScale: false, x: "step" } };
+      (globalThis as unknown as { __msg: unknown }).__msg = { type: "init", runs: [{ id: "/bench/run", label: "bench", source: "tooln1", status: "running", step: n, totalSteps: null, live: true, garbage: 0, method: "grpo", model: "bench", rolloutSteps: [], series: { step, time, metrics } }], view: { smoothing: 0, logScale: false, x: "step", phase: "all" } };
     },
     { series: SERIES, n: N },
   );

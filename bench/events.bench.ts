@@ -54,7 +54,7 @@ async function measure(label: string, pollMs: number, useWatch: boolean): Promis
   const d = await openDashboard();
   try {
     await d.page.waitForFunction(() => (globalThis as unknown as { __sent: unknown[] }).__sent.length > 0);
-    await send(d.page, { type: "init", runs: [{ id: dir, label, source: "tooln1", status: "running", step: 0, totalSteps: EVENTS, live: true, garbage: 0, rolloutSteps: [], series: { step: [], time: [], metrics: {} } }], view: { smoothing: 0, logScale: false, x: "step" } });
+    await send(d.page, { type: "init", runs: [{ id: dir, label, source: "tooln1", status: "running", step: 0, totalSteps: EVENTS, live: true, garbage: 0, method: "grpo", model: "", rolloutSteps: [], series: { step: [], time: [], metrics: {} } }], view: { smoothing: 0, logScale: false, x: "step", phase: "all" } });
     await d.page.waitForSelector("body[data-ready='true']");
     await d.page.evaluate(() => {
       const seen: [number, number][] = [];

@@ -54,6 +54,7 @@ export function eventError(o: unknown): string | null {
         need("step", isInt(o.step), "an integer") ??
         need("metrics", isObj(o.metrics), "an object of numbers") ??
         (t === "eval" ? need("path", o.path === undefined || isStr(o.path), "a string") : null) ??
+        need("phase", o.phase === undefined || o.phase === null || isStr(o.phase), "a string or null") ??
         (t === "metrics" ? (need("total_steps", o.total_steps === undefined || o.total_steps === null || isInt(o.total_steps), "an integer or null") ?? need("epoch", optNum(o.epoch), "a number or null")) : null);
       if (e) return e;
       const bad = badMetric(o.metrics as Obj);

@@ -109,10 +109,10 @@ interface EventBase {
 export type RunStatus = "running" | "completed" | "cancelled" | "failed";
 export type TrainEvent =
   | (EventBase & { type: "run_started"; run_id: string; method: string; model: string; config: { [k: string]: Json }; data: { [k: string]: Json }; total_steps?: number | null; pid?: number })
-  | (EventBase & { type: "metrics"; step: number; total_steps?: number | null; epoch?: number | null; metrics: { [name: string]: number | null } })
+  | (EventBase & { type: "metrics"; step: number; total_steps?: number | null; epoch?: number | null; phase?: string | null; metrics: { [name: string]: number | null } })
   | (EventBase & { type: "rollouts"; step: number; path: string; count: number })
   | (EventBase & { type: "checkpoint"; step: number; path: string })
-  | (EventBase & { type: "eval"; step: number; metrics: { [name: string]: number | null }; path?: string })
+  | (EventBase & { type: "eval"; step: number; phase?: string | null; metrics: { [name: string]: number | null }; path?: string })
   | (EventBase & { type: "log"; level: "debug" | "info"; message: string })
   | (EventBase & { type: "warning"; message: string; code?: string })
   | (EventBase & { type: "error"; message: string; traceback?: string; hint?: string })

@@ -22,6 +22,8 @@ export interface MetricPoint {
   /** Wall time of the point in ms since the epoch, when known. */
   time: number | null;
   metrics: Record<string, number | null>;
+  /** The training phase that logged it ("sft", "grpo"), when known. */
+  phase?: string;
 }
 
 export interface StepFile {
@@ -96,7 +98,20 @@ function timeOf(iso: string | undefined): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-/** Applies one trainer event to the state. Returns the new metric point, if any. */
+/**
+ * The phase of a point: as the event says, else (runs written before events carried it) from the
+ * method; in `sft-then-grpo`, GRPO logs rewards and SFT does not, and an evaluation belongs to the
+ * phase of the training point before it.
+ */
+export function phaseOf(state: RunState, ev: { phase?: string | null; metrics: Record<string, unknown> }, isEval: boolean): string | undefined {
+  if (typeof ev.phase === "string" && ev.phase) return ev.phase;
+  if (state.method === "sft" || state.method === "grpo") return state.method;
+  if (state.method !== "sft-then-grpo") return undefined;
+  if (isEval) return state.points.at(-1)?.phase ?? "sft";
+  return Object.keys(ev.metrics).some((k) => k.startsWith("reward/") || k.startsWith("reason/")) ? "grpo" : "sft";
+}
+
+/** Applies one trainer event to the state. Returns the new metric or evaluation point, if any. */
 export function applyEvent(state: RunState, ev: TrainEvent): MetricPoint | null {
   const t = timeOf(ev.time);
   switch (ev.type) {
@@ -110,6 +125,8 @@ export function applyEvent(state: RunState, ev: TrainEvent): MetricPoint | null 
       return null;
     case "metrics": {
       const p: MetricPoint = { step: ev.step, time: t, metrics: normalizeMetrics("tooln1", ev.metrics as Record<string, Json>) };
+      const phase = phaseOf(state, ev, false);
+      if (phase) p.phase = phase;
       state.points.push(p);
       state.step = Math.max(state.step, ev.step);
       if (ev.total_steps != null) state.totalSteps = ev.total_steps;
@@ -117,8 +134,10 @@ export function applyEvent(state: RunState, ev: TrainEvent): MetricPoint | null 
     }
     case "eval": {
       const p: MetricPoint = { step: ev.step, time: t, metrics: normalizeMetrics("tooln1", ev.metrics as Record<string, Json>) };
+      const phase = phaseOf(state, ev, true);
+      if (phase) p.phase = phase;
       state.evalPoints.push(p);
-      return null;
+      return p;
     }
     case "rollouts":
       state.rollouts.push({ step: ev.step, path: ev.path, count: ev.count });
@@ -262,7 +281,7 @@ async function readVerlLog(state: RunState, file: string): Promise<void> {
   try {
     for (const l of await tailer.poll()) {
       if (!l.text.trim()) continue;
-      let v: { step?: unknown; data?: unknown };
+      let v: { step?: unknown; data?: unknown; elapsed_seconds?: unknown };
       try {
         v = JSON.parse(l.text);
       } catch (e) {
@@ -273,7 +292,10 @@ async function readVerlLog(state: RunState, file: string): Promise<void> {
         noteGarbage(state, l.offset, 'expected {"step": n, "data": {...}}');
         continue;
       }
-      state.points.push({ step: v.step, time: null, metrics: normalizeMetrics("verl", v.data as Record<string, Json>) });
+      const metrics = normalizeMetrics("verl", v.data as Record<string, Json>);
+      const evalOnly = Object.keys(metrics).length > 0 && Object.keys(metrics).every((k) => k.startsWith("eval/"));
+      const time = typeof v.elapsed_seconds === "number" && Number.isFinite(v.elapsed_seconds) ? v.elapsed_seconds * 1000 : null;
+      (evalOnly ? state.evalPoints : state.points).push({ step: v.step, time, metrics, phase: "grpo" });
       state.step = Math.max(state.step, v.step);
     }
   } finally {

@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import type { Ctx } from "../context";
+import type { ReasonCode } from "../core/types";
 import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
@@ -91,11 +92,13 @@ export class RolloutInspectorProvider implements vscode.CustomReadonlyEditorProv
   }
 }
 
-/** A panel on a run directory (every rollout file in it), optionally filtered to a step. */
-export function openRunInspector(ctx: Ctx, runDir: vscode.Uri, step?: number): vscode.WebviewPanel {
-  const title = `Rollouts: ${vscode.workspace.asRelativePath(runDir)}${step !== undefined ? ` (step ${step})` : ""}`;
+/** A panel on a run directory (every rollout file in it), optionally filtered to a step and reasons. */
+export function openRunInspector(ctx: Ctx, runDir: vscode.Uri, step?: number, reasons?: ReasonCode[]): vscode.WebviewPanel {
+  const what = [step !== undefined ? `step ${step}` : "", reasons?.length ? reasons.join(", ") : ""].filter(Boolean).join(", ");
+  const title = `Rollouts: ${vscode.workspace.asRelativePath(runDir)}${what ? ` (${what})` : ""}`;
   const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE + ".run", title, vscode.ViewColumn.Active, { retainContextWhenHidden: true });
   const filter: RolloutFilter = step !== undefined ? { stepMin: step, stepMax: step } : {};
+  if (reasons?.length) filter.reasons = reasons;
   const d = attachInspector(ctx, panel.webview, [runDir.fsPath], { title, filter });
   panel.onDidDispose(() => d.dispose());
   return panel;

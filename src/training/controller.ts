@@ -11,7 +11,7 @@ import type { TrainEvent } from "../core/types";
 import { METRICS } from "../core/types";
 import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState } from "../node/runDir";
 import type { RunData, RunSummary } from "../../webview/dashboard/protocol";
-import { toColumns } from "../../webview/dashboard/data";
+import { mergeByStep, toColumns } from "../../webview/dashboard/data";
 import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
 import type { TrainerIdentity } from "../node/trainerProcess";
 
@@ -28,7 +28,7 @@ export interface RunEntry {
 
 export function summaryOf(state: RunState, live: boolean): RunSummary {
   const last = state.errors.at(-1);
-  return {
+  const s: RunSummary = {
     id: state.dir,
     label: basename(state.dir),
     source: state.source,
@@ -37,13 +37,21 @@ export function summaryOf(state: RunState, live: boolean): RunSummary {
     totalSteps: state.totalSteps,
     live,
     garbage: state.garbage.count,
-    message: last ? last.message : state.finishMessage,
+    method: state.method,
+    model: state.model || (typeof state.info?.config?.model === "string" ? state.info.config.model : ""),
     rolloutSteps: state.rollouts.map((r) => r.step),
   };
+  if (state.finishMessage) s.message = state.finishMessage;
+  if (last) {
+    s.error = last.message.split("\n")[0].slice(0, 300);
+    if (last.hint) s.hint = last.hint;
+  }
+  return s;
 }
 
+/** A run for the dashboard: training and evaluation points in one series, ordered by step. */
 export function runDataOf(state: RunState, live: boolean): RunData {
-  return { ...summaryOf(state, live), series: toColumns(state.points) };
+  return { ...summaryOf(state, live), series: toColumns(mergeByStep(state.points, state.evalPoints)) };
 }
 
 export class TrainingController extends Disposable {

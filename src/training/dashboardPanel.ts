@@ -9,6 +9,7 @@ import type { RunData, SeriesColumns } from "../../webview/dashboard/protocol";
 import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../webview/dashboard/protocol";
 import { toColumns } from "../../webview/dashboard/data";
 import { dashboardHtml, makeNonce } from "./dashboardHtml";
+import { exportBytes } from "./exportFile";
 import type { TrainingController } from "./controller";
 import type { MetricPoint } from "../node/runDir";
 
@@ -148,7 +149,10 @@ export class DashboardPanel extends Disposable {
         return;
       }
       case "openRollouts":
-        await vscode.commands.executeCommand("tooln1.inspectRollouts", { runDir: m.runId, step: m.step });
+        await vscode.commands.executeCommand("tooln1.inspectRollouts", { runDir: m.runId, step: m.step, ...(m.reasons ? { reasons: m.reasons } : {}) });
+        return;
+      case "export":
+        await this.saveExport(m.format, m.name, m.data);
         return;
       case "addRun": {
         const got = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: "Run folder to overlay" });
@@ -169,6 +173,25 @@ export class DashboardPanel extends Disposable {
         this.view = m.view;
         return;
     }
+  }
+
+  /** Writes an exported chart where the user chooses (webviews cannot download files). */
+  private async saveExport(format: "png" | "csv", name: string, data: string): Promise<void> {
+    const bytes = exportBytes(format, data);
+    if (typeof bytes === "string") {
+      this.post({ type: "error", message: bytes });
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_") || `chart.${format}`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, safe) : undefined,
+      filters: format === "png" ? { "PNG image": ["png"] } : { CSV: ["csv"] },
+      title: format === "png" ? "Save chart as PNG" : "Save chart series as CSV",
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.ctx.log.info(`dashboard: saved ${target.fsPath}`);
   }
 
   override dispose(): void {

@@ -2,8 +2,28 @@
 // decimation, and the typed protocol's guards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BLOCK, PANELS, SeriesCache, appendColumns, panelTable, positiveOnly, smooth, stack, toColumns, xValues } from "../../webview/dashboard/data";
-import { isHostMessage, isWebviewMessage, type SeriesColumns } from "../../webview/dashboard/protocol";
+import {
+  BLOCK,
+  OTHER_REASONS,
+  PANELS,
+  ReasonGroup,
+  SeriesCache,
+  appendColumns,
+  chartXRange,
+  mergeByStep,
+  panelTable,
+  phaseRanges,
+  positiveOnly,
+  runStats,
+  smooth,
+  stack,
+  statusSentence,
+  toColumns,
+  toCsv,
+  xValues,
+} from "../../webview/dashboard/data";
+import { isHostMessage, isWebviewMessage, type RunSummary, type SeriesColumns } from "../../webview/dashboard/protocol";
+import { exportBytes } from "../../src/training/exportFile";
 import { METRICS, REASON_CODES } from "../../src/core/types";
 
 const cols = (n: number, f: (i: number) => number | null, name: string = METRICS.rewardMean): SeriesColumns => ({
@@ -134,7 +154,7 @@ test("a cache refuses rows that go back in x and a metric that appears late; bui
   appendColumns(s, { step: [1.5], time: [null], metrics: { loss: [9] } });
   assert.equal(c.sync(s), false);
   assert.deepEqual(SeriesCache.build(lossPanel, v, s).xs, [1, 1.5, 2]);
-  const reward = PANELS[0];
+  const reward = PANELS.find((p) => p.id === "reward")!;
   const r: SeriesColumns = { step: [1], time: [null], metrics: { [METRICS.rewardMean]: [1] } };
   const rc = SeriesCache.build(reward, v, r);
   appendColumns(r, { step: [2], time: [null], metrics: { [METRICS.rewardStd]: [0.5] } });
@@ -144,7 +164,7 @@ test("a cache refuses rows that go back in x and a metric that appears late; bui
 test("one run: the table has x, the panel's metrics, and steps for clicks", () => {
   const s = cols(5, (i) => i / 10);
   s.metrics[METRICS.rewardStd] = [0.1, 0.1, null, 0.1, 0.1];
-  const t = panelTable(PANELS[0], [{ id: "r", series: s }], { x: "step", smoothing: 0, logScale: false, buckets: 400 });
+  const t = panelTable(PANELS.find((p) => p.id === "reward")!, [{ id: "r", series: s }], { x: "step", smoothing: 0, logScale: false, buckets: 400 });
   assert.deepEqual(t.xs, [1, 2, 3, 4, 5]);
   assert.deepEqual(
     t.keys.map((k) => k.metric),
@@ -158,7 +178,7 @@ test("one run: the table has x, the panel's metrics, and steps for clicks", () =
 test("overlaying runs aligns them on the union of x values", () => {
   const a = cols(3, (i) => i); // steps 1..3
   const b: SeriesColumns = { step: [2, 4], time: [null, null], metrics: { [METRICS.rewardMean]: [5, 6] } };
-  const t = panelTable(PANELS[0], [
+  const t = panelTable(PANELS.find((p) => p.id === "reward")!, [
     { id: "a", series: a },
     { id: "b", series: b },
   ], { x: "step", smoothing: 0, logScale: false, buckets: 400 });
@@ -199,4 +219,123 @@ test("protocol guards reject malformed messages", () => {
   assert.ok(isWebviewMessage({ type: "ready", restored: null }));
   assert.ok(isHostMessage({ type: "init", runs: [], view: { smoothing: 0, logScale: false, x: "step" } }));
   assert.ok(!isHostMessage({ type: "eval" }));
+});
+
+test("training and evaluation points merge by step; phases travel as a column", () => {
+  type P = { step: number; time: number | null; metrics: Record<string, number | null>; phase: string };
+  const train: P[] = [1, 2, 3].map((step) => ({ step, time: null, metrics: { loss: step }, phase: step < 3 ? "sft" : "grpo" }));
+  const evals: P[] = [0, 2, 3].map((step) => ({ step, time: null, metrics: { "eval/reward/mean": step / 10 }, phase: step < 3 ? "sft" : "grpo" }));
+  const merged = mergeByStep(train, evals);
+  assert.deepEqual(merged.map((p) => p.step), [0, 1, 2, 2, 3, 3]);
+  const c = toColumns(merged);
+  assert.deepEqual(c.phase, ["sft", "sft", "sft", "sft", "grpo", "grpo"]);
+  assert.deepEqual(c.metrics.loss, [null, 1, 2, null, 3, null]);
+  appendColumns(c, toColumns([{ step: 4, time: null, metrics: { loss: 4 }, phase: "grpo" }]));
+  assert.equal(c.phase?.at(-1), "grpo");
+  assert.equal(c.phase?.length, c.step.length);
+  assert.equal(toColumns([{ step: 1, time: null, metrics: {} }]).phase, undefined, "no phase column when no point knows one");
+});
+
+test("phase ranges, and the x range a chart shows (its data's phases, or the chosen phase)", () => {
+  const xs = [0, 1, 2, 3, 4, 5];
+  const phases = ["sft", "sft", "sft", "grpo", "grpo", "grpo"];
+  const ranges = phaseRanges(xs, phases);
+  assert.deepEqual(ranges, [
+    { name: "sft", x0: 0, x1: 2 },
+    { name: "grpo", x0: 3, x1: 5 },
+  ]);
+  const table = (cols: (number | null)[][]) => ({ xs, cols, steps: [xs], keys: cols.map((_, i) => ({ runId: "r", metric: `m${i}` })), rawPoints: 0 });
+  assert.deepEqual(chartXRange(table([[null, null, null, null, 0.5, 0.6]]), ranges, "all"), [3, 5], "a GRPO-only metric spans GRPO");
+  assert.deepEqual(chartXRange(table([[null, 1, null, null, 0.5, null]]), ranges, "all"), [0, 5]);
+  assert.deepEqual(chartXRange(table([[1, 1, 1, 1, 1, 1]]), ranges, "sft"), [0, 2]);
+  assert.equal(chartXRange(table([[1, 1, 1, 1, 1, 1]]), ranges, "rl"), null);
+  assert.deepEqual(chartXRange(table([[1, 1, 1, 1, 1, 1]]), [], "all"), [0, 5], "no phases: the data's range");
+});
+
+test("x by tokens: a counter that restarts continues from its last value; rows without one carry it", () => {
+  const s: SeriesColumns = {
+    step: [0, 1, 2, 2, 3, 4],
+    time: [null, null, null, null, null, null],
+    metrics: { "perf/num_tokens": [null, 100, 200, null, 50, 120] },
+  };
+  assert.deepEqual(xValues(s, "tokens"), [0, 100, 200, 200, 250, 320]);
+  const verl: SeriesColumns = { step: [1, 2, 3], time: [null, null, null], metrics: { "perf/total_num_tokens": [10, 20, 30] } };
+  assert.deepEqual(xValues(verl, "tokens"), [10, 30, 60]);
+  const loss = PANELS.find((p) => p.id === "loss")!;
+  const withLoss = { ...s, metrics: { ...s.metrics, loss: [null, 1, 2, null, 3, 4] } };
+  assert.deepEqual(SeriesCache.build(loss, { x: "tokens", smoothing: 0, logScale: false }, withLoss).xs, [0, 100, 200, 200, 250, 320]);
+});
+
+test("reason group: the top reasons by mean share, the rest summed; kept up to date as rows arrive", () => {
+  const codes = REASON_CODES.slice(0, 8);
+  const s: SeriesColumns = { step: [], time: [], metrics: Object.fromEntries(codes.map((c) => [`reason/${c}`, []])) };
+  const add = (row: number[]) => {
+    s.step.push(s.step.length + 1);
+    s.time.push(null);
+    codes.forEach((c, i) => s.metrics[`reason/${c}`].push(row[i]));
+  };
+  add([0.4, 0.2, 0.1, 0.1, 0.08, 0.06, 0.04, 0.02]);
+  const g = new ReasonGroup(5);
+  let d = g.sync(s);
+  assert.deepEqual(Object.keys(d.metrics), [...codes.slice(0, 5).map((c) => `reason/${c}`), OTHER_REASONS]);
+  assert.deepEqual(d.metrics[OTHER_REASONS].map((v) => +v!.toFixed(6)), [0.12]);
+  assert.equal(+g.share(OTHER_REASONS).toFixed(6), 0.12);
+  const v = g.version;
+  add([0.4, 0.2, 0.1, 0.1, 0.08, 0.06, 0.04, 0.02]);
+  d = g.sync(s);
+  assert.equal(g.version, v, "same top set: extended, not rebuilt");
+  assert.equal(d.metrics[OTHER_REASONS].length, 2);
+  // a grouped reason overtakes: the top set changes
+  add([0, 0, 0, 0, 0, 0, 0, 5]);
+  d = g.sync(s);
+  assert.notEqual(g.version, v);
+  assert.equal(Object.keys(d.metrics)[0], `reason/${codes[7]}`);
+  assert.equal(d.metrics[OTHER_REASONS].length, 3);
+  // six reasons: all drawn (grouping one would only rename it)
+  const six = new ReasonGroup(5);
+  const s6: SeriesColumns = { step: [1], time: [null], metrics: Object.fromEntries(codes.slice(0, 6).map((c) => [`reason/${c}`, [0.1]])) };
+  assert.equal(Object.keys(six.sync(s6).metrics).length, 6);
+  assert.ok(!(OTHER_REASONS in six.sync(s6).metrics));
+});
+
+test("run stats for the comparison table: best held-out reward and mean tokens/s", () => {
+  const s: SeriesColumns = {
+    step: [0, 1, 2, 3],
+    time: [null, null, null, null],
+    metrics: { [METRICS.evalRewardMean]: [0.1, null, 0.6, 0.5], [METRICS.tokensPerSecond]: [null, 100, 300, null] },
+  };
+  assert.deepEqual(runStats(s), { bestEval: { value: 0.6, step: 2 }, tokensPerSecond: 200 });
+  assert.deepEqual(runStats({ step: [], time: [], metrics: {} }), { bestEval: null, tokensPerSecond: null });
+});
+
+test("status sentences: finish (older dict messages in words), failure with error and hint, running, foreign logs", () => {
+  const base: RunSummary = { id: "/r", label: "r", source: "tooln1", status: "completed", step: 12, totalSteps: 40, live: false, garbage: 0, method: "grpo", model: "m", rolloutSteps: [] };
+  assert.equal(statusSentence({ ...base, message: "finished at step 12; {'eval/reward/mean': 0.25}" }), "Finished at step 12; held-out reward 0.25.");
+  assert.equal(statusSentence({ ...base, message: undefined }), "Completed at step 12 of 40.");
+  assert.equal(
+    statusSentence({ ...base, status: "failed", message: "RuntimeError during grpo", error: "RuntimeError: boom", hint: "out of memory: lower x" }),
+    "RuntimeError during grpo. Error: RuntimeError: boom. What to try: Lower x.",
+  );
+  assert.equal(statusSentence({ ...base, status: "running" }), "Running: step 12 of 40 (30%).");
+  assert.equal(statusSentence({ ...base, status: "cancelled", message: "cancelled (SIGTERM); checkpoint saved" }), "Cancelled at step 12 of 40: Cancelled (SIGTERM); checkpoint saved.");
+  assert.equal(statusSentence({ ...base, status: "unknown", source: "verl", totalSteps: null }), "verl log: 12 steps read.");
+});
+
+test("CSV: quoted where needed, formulas defused, empty cells for missing values", () => {
+  assert.equal(toCsv(["step", 'a "b", c', "=cmd"], [[1, 0.5, null], [2, Number.NaN, 3]]), 'step,"a ""b"", c",\'=cmd\r\n1,0.5,\r\n2,,3\r\n');
+});
+
+test("export bytes: a PNG data URL becomes the PNG, anything else is refused with a reason", () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2]);
+  assert.deepEqual(exportBytes("png", "data:image/png;base64," + png.toString("base64")), png);
+  assert.match(String(exportBytes("png", "data:text/html;base64,PGI+")), /no PNG data/);
+  assert.match(String(exportBytes("png", "data:image/png;base64,PGI+")), /not a PNG/);
+  assert.equal(Buffer.from(exportBytes("csv", "a,b\r\n") as Uint8Array).toString(), "a,b\r\n");
+});
+
+test("webview messages: openRollouts with reasons and export are checked", () => {
+  assert.ok(isWebviewMessage({ type: "openRollouts", runId: "/r", step: 3, reasons: ["wrong_name"] }));
+  assert.ok(!isWebviewMessage({ type: "openRollouts", runId: "/r", step: 3, reasons: [1] }));
+  assert.ok(isWebviewMessage({ type: "export", format: "csv", name: "a.csv", data: "x" }));
+  assert.ok(!isWebviewMessage({ type: "export", format: "svg", name: "a.svg", data: "x" }));
 });

@@ -215,3 +215,54 @@ test("listRuns: newest first; running with a dead pid is stale", async () => {
     t.done();
   }
 });
+
+test("phases: taken from the events, else inferred for older sft-then-grpo runs; evaluation points are returned", async () => {
+  const t = tmp();
+  try {
+    const started = ev({ type: "run_started", run_id: "r", method: "sft-then-grpo", model: "m", config: {}, data: {} });
+    const withPhase = [
+      started,
+      ev({ type: "eval", step: 0, phase: "sft", metrics: { "eval/reward/mean": 0 } }),
+      ev({ type: "metrics", step: 1, phase: "sft", metrics: { loss: 2 } }),
+      ev({ type: "eval", step: 1, phase: "grpo", metrics: { "eval/reward/mean": 0.25 } }),
+      ev({ type: "metrics", step: 2, phase: "grpo", metrics: { loss: 1, "reward/mean": 0.5 } }),
+    ];
+    const older = withPhase.map((l) => l.replace(/"phase":"\w+",/, ""));
+    for (const [name, lines, phases] of [
+      ["new", withPhase, ["sft", "grpo"]],
+      ["old", older, ["sft", "sft"]], // the GRPO phase's first evaluation reads as the SFT model's
+    ] as const) {
+      const dir = join(t.dir, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, "events.jsonl"), lines.join("\n") + "\n");
+      const s = await readRunDir(dir);
+      assert.deepEqual(s.points.map((p) => p.phase), ["sft", "grpo"], name);
+      assert.deepEqual(s.evalPoints.map((p) => p.phase), phases, name);
+      assert.equal(s.garbage.count, 0);
+    }
+    const bad = join(t.dir, "bad");
+    mkdirSync(bad);
+    writeFileSync(join(bad, "events.jsonl"), [started, ev({ type: "metrics", step: 1, phase: 3, metrics: {} })].join("\n") + "\n");
+    const s = await readRunDir(bad);
+    assert.equal(s.garbage.count, 1);
+    assert.match(s.garbage.samples[0].error, /"phase" must be a string or null/);
+  } finally {
+    t.done();
+  }
+});
+
+test("a verl log: points are GRPO; a step with only val/ metrics is an evaluation; elapsed_seconds gives wall time", async () => {
+  const t = tmp();
+  try {
+    const rows = [
+      { step: 1, data: { "critic/score/mean": 0.1 }, elapsed_seconds: 2 },
+      { step: 2, data: { "val/reward/mean": 0.3 } },
+    ].map((r) => JSON.stringify(r));
+    writeFileSync(join(t.dir, "m.jsonl"), rows.join("\n") + "\n");
+    const s = await readRunDir(t.dir);
+    assert.deepEqual(s.points.map((p) => [p.step, p.phase, p.time]), [[1, "grpo", 2000]]);
+    assert.deepEqual(s.evalPoints.map((p) => [p.step, p.metrics[METRICS.evalRewardMean]]), [[2, 0.3]]);
+  } finally {
+    t.done();
+  }
+});

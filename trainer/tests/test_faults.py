@@ -117,3 +117,15 @@ def test_oom_during_training_reaches_the_event_log(tmp_path, tiny_model, synth_f
     assert code == 1
     err = [e for e in read_events(run_dir) if e["type"] == "error"][-1]
     assert "OutOfMemoryError" in err["message"] and "grpo.per_device_batch_size" in err["hint"]
+    finished = read_events(run_dir)[-1]
+    assert finished["message"] == "Out of memory during GRPO at step 0; see the hint for settings to lower."
+
+
+def test_finish_and_failure_messages_are_sentences():
+    from tooln1.train import failure_sentence, finish_sentence
+
+    assert finish_sentence(310, {}) == "Finished at step 310."
+    assert (finish_sentence(310, {"eval/reward/mean": 0.8125, "eval/samples": 64.0, "eval/reward/exact_match_rate": 0.75})
+            == "Finished at step 310; held-out reward 0.81 on 64 samples, exact match 75%.")
+    assert failure_sentence(ValueError("bad value\nmore"), "sft", 3, oom=False) == "ValueError during SFT at step 3: bad value."
+    assert failure_sentence(RuntimeError(), "grpo", 9, oom=True).startswith("Out of memory during GRPO at step 9")

@@ -59,6 +59,10 @@ def test_grpo_run_directory(tmp_path, tiny_model, synth_files):
     assert os.path.isdir(os.path.join(run_dir, "checkpoints", "checkpoint-3"))
     evals = [e for e in events if e["type"] == "eval"]
     assert [e["step"] for e in evals] == [0, 2, 3] and "eval/reward/mean" in evals[0]["metrics"]
+    # every point says its phase; the finish message is a sentence, not a dict
+    assert {e.get("phase") for e in metrics + evals} == {"grpo"}
+    assert events[-1]["message"].startswith("Finished at step 3; held-out reward ")
+    assert "{" not in events[-1]["message"] and events[-1]["message"].endswith(".")
 
 
 def test_reward_trl_receives_equals_tooln1_reward(tmp_path, tiny_model, synth_files):

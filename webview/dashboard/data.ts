@@ -4,33 +4,91 @@
  * more than a few points per pixel. No DOM: tested under node --test.
  */
 import { METRICS, REASON_CODES } from "../../src/core/types";
-import type { SeriesColumns, XAxis } from "./protocol";
+import type { RunSummary, SeriesColumns, XAxis } from "./protocol";
 
 export interface PanelDef {
   id: string;
   title: string;
-  /** Metric names drawn in this panel. `reason/*` panels list every reason code. */
+  /** Metric names drawn in this panel. */
   metrics: string[];
+  /** Also every metric whose name matches (minus `metrics` of other panels listed in `exclude`). */
+  match?: RegExp;
+  exclude?: string[];
   stacked?: boolean;
   /** Values are fractions in [0, 1]. */
   unit?: "fraction";
+  /** The y axis label. */
+  yLabel: string;
+  /** Evaluation panels come first, in their own row. */
+  group: "eval" | "train";
+  /** The reason-code panel: the top reasons by share, the rest summed into one series. */
+  reasons?: boolean;
+  /** The panel shows only when one of these metrics has data. */
+  requires?: string[];
+  /** Sparse series (evaluations): draw a dot at every point. */
+  dots?: boolean;
 }
 
+/** The reasons not among the top ones, summed (a derived metric of the reason panel). */
+export const OTHER_REASONS = "reason/other";
+/** How many reasons the reason panel draws one by one. */
+export const TOP_REASONS = 5;
+
+const EVAL_MAIN = [METRICS.evalRewardMean, "eval/reward/format_ok_rate", "eval/reward/exact_match_rate"];
+
 export const PANELS: PanelDef[] = [
-  { id: "reward", title: "Reward (mean, std)", metrics: [METRICS.rewardMean, METRICS.rewardStd] },
-  { id: "format", title: "Format-ok rate", metrics: [METRICS.formatOkRate], unit: "fraction" },
-  { id: "exact", title: "Exact-match rate", metrics: [METRICS.exactMatchRate], unit: "fraction" },
-  { id: "reasons", title: "Reward by reason code", metrics: REASON_CODES.map((c) => `reason/${c}`), stacked: true, unit: "fraction" },
-  { id: "kl", title: "KL", metrics: [METRICS.kl] },
-  { id: "loss", title: "Loss", metrics: [METRICS.loss] },
-  { id: "entropy", title: "Entropy", metrics: [METRICS.entropy] },
-  { id: "length", title: "Response length (tokens)", metrics: [METRICS.responseLength] },
-  { id: "lr", title: "Learning rate", metrics: [METRICS.learningRate] },
-  { id: "grad", title: "Grad norm", metrics: [METRICS.gradNorm] },
-  { id: "tps", title: "Tokens/s", metrics: [METRICS.tokensPerSecond] },
-  { id: "zerovar", title: "Zero-variance groups", metrics: [METRICS.zeroVarianceGroups], unit: "fraction" },
-  { id: "gpu", title: "GPU memory (GB)", metrics: [METRICS.gpuMemory] },
+  { id: "eval-reward", title: "Held-out reward (training reward beside)", metrics: [METRICS.evalRewardMean, METRICS.rewardMean], yLabel: "mean reward", group: "eval", dots: true, requires: [METRICS.evalRewardMean] },
+  { id: "eval-rates", title: "Held-out format-ok and exact-match rates", metrics: EVAL_MAIN.slice(1), unit: "fraction", yLabel: "fraction of samples", group: "eval", dots: true },
+  { id: "eval-bfcl", title: "BFCL accuracy", metrics: ["eval/bfcl/overall"], match: /^eval\/bfcl\//, unit: "fraction", yLabel: "accuracy", group: "eval", dots: true },
+  { id: "eval-other", title: "Other evaluations", metrics: [], match: /^eval\/(?!bfcl\/)/, exclude: [...EVAL_MAIN, "eval/samples"], yLabel: "value", group: "eval", dots: true },
+  { id: "reward", title: "Training reward (mean, std)", metrics: [METRICS.rewardMean, METRICS.rewardStd], yLabel: "reward", group: "train" },
+  { id: "format", title: "Format-ok rate (training)", metrics: [METRICS.formatOkRate], unit: "fraction", yLabel: "fraction of rollouts", group: "train" },
+  { id: "exact", title: "Exact-match rate (training)", metrics: [METRICS.exactMatchRate], unit: "fraction", yLabel: "fraction of rollouts", group: "train" },
+  { id: "reasons", title: "Reason codes (share of rollouts)", metrics: [...REASON_CODES.map((c) => `reason/${c}`), OTHER_REASONS], unit: "fraction", yLabel: "fraction of rollouts", group: "train", reasons: true },
+  { id: "kl", title: "KL", metrics: [METRICS.kl], yLabel: "KL", group: "train" },
+  { id: "loss", title: "Loss", metrics: [METRICS.loss], yLabel: "loss", group: "train" },
+  { id: "entropy", title: "Entropy", metrics: [METRICS.entropy], yLabel: "nats", group: "train" },
+  { id: "length", title: "Response length", metrics: [METRICS.responseLength], yLabel: "tokens", group: "train" },
+  { id: "lr", title: "Learning rate", metrics: [METRICS.learningRate], yLabel: "learning rate", group: "train" },
+  { id: "grad", title: "Grad norm", metrics: [METRICS.gradNorm], yLabel: "norm", group: "train" },
+  { id: "tps", title: "Throughput", metrics: [METRICS.tokensPerSecond], yLabel: "tokens/s", group: "train" },
+  { id: "zerovar", title: "Zero-variance groups", metrics: [METRICS.zeroVarianceGroups], unit: "fraction", yLabel: "fraction of groups", group: "train" },
+  { id: "gpu", title: "GPU memory", metrics: [METRICS.gpuMemory], yLabel: "GB", group: "train" },
 ];
+
+/** Readable series names (legend, CSV); other metrics keep their own name. */
+export const METRIC_LABELS: Record<string, string> = {
+  [METRICS.evalRewardMean]: "held-out reward",
+  "eval/reward/format_ok_rate": "held-out format-ok",
+  "eval/reward/exact_match_rate": "held-out exact match",
+  [METRICS.rewardMean]: "training reward",
+  [METRICS.rewardStd]: "reward std",
+  [METRICS.formatOkRate]: "format-ok",
+  [METRICS.exactMatchRate]: "exact match",
+  [OTHER_REASONS]: "other reasons",
+};
+
+export function metricLabel(m: string): string {
+  if (METRIC_LABELS[m]) return METRIC_LABELS[m];
+  if (m.startsWith("reason/")) return m.slice(7);
+  if (m.startsWith("eval/bfcl/")) return `BFCL ${m.slice(10)}`;
+  return m;
+}
+
+/** The metrics of `s` this panel draws (those with at least one value). */
+export function panelMetrics(panel: PanelDef, s: SeriesColumns): string[] {
+  const has = (m: string) => !!s.metrics[m]?.some((v) => v != null);
+  // the reason panel draws its derived series in their order (by share)
+  if (panel.reasons) return Object.keys(s.metrics).filter((m) => panel.metrics.includes(m) && has(m));
+  const out = panel.metrics.filter(has);
+  if (panel.match) {
+    const extra = Object.keys(s.metrics)
+      .filter((m) => panel.match!.test(m) && !panel.metrics.includes(m) && !panel.exclude?.includes(m) && has(m))
+      .sort();
+    out.push(...extra);
+  }
+  return out;
+}
 
 export type Col = (number | null)[];
 
@@ -86,9 +144,42 @@ export function stack(cols: Col[]): Col[] {
   return out;
 }
 
-/** The x values of a run: step, or seconds since its first timed point. */
+/** Cumulative tokens (TRL's `num_tokens`); verl logs tokens per step, summed here. */
+export const TOKENS_CUMULATIVE = "perf/num_tokens";
+export const TOKENS_PER_STEP = "perf/total_num_tokens";
+
+/**
+ * Tokens processed so far, row by row: a cumulative counter that restarts (a new phase's trainer)
+ * continues from where it was; rows without a count carry the last one (an evaluation row).
+ */
+export class TokenCounter {
+  private base = 0;
+  private prev: number | null = null;
+  private sum = 0;
+  at(s: SeriesColumns, i: number): number | null {
+    const cum = s.metrics[TOKENS_CUMULATIVE]?.[i];
+    if (cum != null && Number.isFinite(cum)) {
+      if (this.prev != null && cum < this.prev) this.base += this.prev;
+      this.prev = cum;
+      return this.base + cum;
+    }
+    const per = s.metrics[TOKENS_PER_STEP]?.[i];
+    if (per != null && Number.isFinite(per) && !(TOKENS_CUMULATIVE in s.metrics)) {
+      this.sum += per;
+      this.prev = this.sum;
+      return this.sum;
+    }
+    return this.prev ?? (s.step[i] === 0 ? 0 : null);
+  }
+}
+
+/** The x values of a run: step, seconds since its first timed point, or tokens processed. */
 export function xValues(s: SeriesColumns, x: XAxis): Col {
   if (x === "step") return s.step;
+  if (x === "tokens") {
+    const tc = new TokenCounter();
+    return s.step.map((_, i) => tc.at(s, i));
+  }
   let t0: number | null = null;
   for (const t of s.time) if (t != null) t0 = t0 == null ? t : Math.min(t0, t);
   return s.time.map((t) => (t == null || t0 == null ? null : (t - t0) / 1000));
@@ -212,8 +303,11 @@ export class SeriesCache {
     return this.xs.length;
   }
 
+  private tokens: TokenCounter | null = null;
+
   private xOf(s: SeriesColumns, i: number): number | null {
     if (this.view.x === "step") return s.step[i];
+    if (this.view.x === "tokens") return (this.tokens ??= new TokenCounter()).at(s, i);
     const t = s.time[i];
     if (t == null) return null;
     if (this.t0 == null) this.t0 = t;
@@ -229,14 +323,15 @@ export class SeriesCache {
     const n = s.step.length;
     if (n < this.rows) return false;
     if (this.rows === 0) {
-      this.metrics = this.panel.metrics.filter((m) => s.metrics[m]?.some((v) => v != null));
+      this.metrics = panelMetrics(this.panel, s);
       this.cols = this.metrics.map(() => []);
       this.ema = this.metrics.map(() => ({ last: 0, n: 0 }));
       this.blockMin = this.metrics.map(() => []);
       this.blockMax = this.metrics.map(() => []);
     } else {
       // a metric of this panel with its first value in the new rows: the column set changes
-      for (const m of this.panel.metrics) {
+      const candidates = this.panel.match ? Object.keys(s.metrics).filter((m) => this.panel.metrics.includes(m) || (this.panel.match!.test(m) && !this.panel.exclude?.includes(m))) : this.panel.metrics;
+      for (const m of candidates) {
         if (this.metrics.includes(m)) continue;
         const col = s.metrics[m];
         if (col) for (let i = this.rows; i < n; i++) if (col[i] != null) return false;
@@ -318,10 +413,13 @@ export class SeriesCache {
     if (c.sync(s)) return c;
     const fresh = new SeriesCache(panel, view);
     fresh.noAlias = true; // its arrays are sorted copies, which later appends do not reach
-    const xs = view.x === "step" ? s.step : xValues(s, "time");
+    const xs = xValues(s, view.x);
     const order = orderByX(xs);
     const sorted: SeriesColumns = { step: order.map((i) => s.step[i]), time: order.map((i) => s.time[i]), metrics: {} };
+    if (s.phase) sorted.phase = order.map((i) => s.phase![i] ?? null);
     for (const [m, col] of Object.entries(s.metrics)) sorted.metrics[m] = order.map((i) => col[i] ?? null);
+    // the x values travel with the sorted copy (a token count depends on the original row order)
+    if (view.x === "tokens") sorted.metrics[TOKENS_CUMULATIVE] = order.map((i) => xs[i]);
     fresh.sync(sorted);
     // later appends continue from the source's row count
     fresh.rows = s.step.length;
@@ -474,11 +572,16 @@ export function appendColumns(into: SeriesColumns, add: SeriesColumns): void {
     for (let i = 0; i < n; i++) dst.push(col[i] ?? null);
   }
   for (const [m, dst] of Object.entries(into.metrics)) if (!(m in add.metrics)) for (let i = 0; i < n; i++) dst.push(null);
+  if (add.phase || into.phase) {
+    const ph = (into.phase ??= new Array(before).fill(null));
+    for (let i = 0; i < n; i++) ph.push(add.phase?.[i] ?? null);
+  }
 }
 
-/** Columns from points `{step, time, metrics}` (the host's shape). */
-export function toColumns(points: { step: number; time: number | null; metrics: Record<string, number | null> }[]): SeriesColumns {
+/** Columns from points `{step, time, metrics, phase?}` (the host's shape). */
+export function toColumns(points: { step: number; time: number | null; metrics: Record<string, number | null>; phase?: string }[]): SeriesColumns {
   const out: SeriesColumns = { step: [], time: [], metrics: {} };
+  if (points.some((p) => p.phase)) out.phase = points.map((p) => p.phase ?? null);
   points.forEach((p, i) => {
     out.step.push(p.step);
     out.time.push(p.time);
@@ -496,4 +599,252 @@ export function pointCount(s: SeriesColumns): number {
   let n = 0;
   for (const col of Object.values(s.metrics)) for (const v of col) if (v != null) n++;
   return n;
+}
+
+/** Training and evaluation points in one list, ordered by step (stable: a step's training point first). */
+export function mergeByStep<P extends { step: number }>(train: P[], evals: P[]): P[] {
+  if (!evals.length) return train;
+  const out: P[] = [];
+  let j = 0;
+  for (const p of train) {
+    while (j < evals.length && evals[j].step < p.step) out.push(evals[j++]);
+    out.push(p);
+  }
+  while (j < evals.length) out.push(evals[j++]);
+  return out;
+}
+
+/**
+ * The reason panel's data: the TOP_REASONS reasons with the largest mean share (over the rows that
+ * have reasons), and the rest summed into OTHER_REASONS. Kept up to date as rows arrive; `version`
+ * changes when the top set does (the chart then starts over).
+ */
+export class ReasonGroup {
+  private sums = new Map<string, number>();
+  private rows = 0;
+  private counted = 0;
+  private otherLen = 0;
+  private sources: (number | null)[][] = [];
+  top: string[] = [];
+  rest: string[] = [];
+  derived: SeriesColumns = { step: [], time: [], metrics: {} };
+  version = 0;
+
+  constructor(readonly k = TOP_REASONS) {}
+
+  /** Mean share of a reason metric so far (0 when never seen). */
+  share(metric: string): number {
+    if (metric === OTHER_REASONS) return this.rest.reduce((a, m) => a + this.share(m), 0);
+    return this.counted ? (this.sums.get(metric) ?? 0) / this.counted : 0;
+  }
+
+  sync(s: SeriesColumns): SeriesColumns {
+    const n = s.step.length;
+    if (n < this.rows) {
+      this.sums.clear();
+      this.rows = this.counted = 0;
+    }
+    const codes = Object.keys(s.metrics).filter((m) => m.startsWith("reason/") && m !== OTHER_REASONS);
+    for (let i = this.rows; i < n; i++) {
+      let any = false;
+      for (const m of codes) {
+        const v = s.metrics[m][i];
+        if (v == null || !Number.isFinite(v)) continue;
+        this.sums.set(m, (this.sums.get(m) ?? 0) + v);
+        any = true;
+      }
+      if (any) this.counted++;
+    }
+    this.rows = n;
+    const ranked = codes.filter((m) => (this.sums.get(m) ?? 0) > 0).sort((a, b) => this.sums.get(b)! - this.sums.get(a)! || a.localeCompare(b));
+    // grouping a single reason would only rename it
+    const top = ranked.length <= this.k + 1 ? ranked : ranked.slice(0, this.k);
+    const rest = ranked.slice(top.length);
+    const sources = top.map((m) => s.metrics[m]);
+    const same =
+      this.derived.step === s.step &&
+      top.join() === this.top.join() &&
+      rest.join() === this.rest.join() &&
+      sources.every((c, i) => c === this.sources[i]);
+    if (!same) {
+      this.top = top;
+      this.rest = rest;
+      this.sources = sources;
+      this.derived = { step: s.step, time: s.time, metrics: {} };
+      if (s.phase) this.derived.phase = s.phase;
+      top.forEach((m, i) => (this.derived.metrics[m] = sources[i]));
+      if (rest.length) this.derived.metrics[OTHER_REASONS] = [];
+      this.otherLen = 0;
+      this.version++;
+    }
+    if (s.phase && this.derived.phase !== s.phase) this.derived.phase = s.phase;
+    const other = this.derived.metrics[OTHER_REASONS];
+    if (other) {
+      const restCols = rest.map((m) => s.metrics[m]);
+      for (let i = this.otherLen; i < n; i++) {
+        let sum = 0;
+        let any = false;
+        for (const c of restCols) {
+          const v = c[i];
+          if (v != null && Number.isFinite(v)) {
+            sum += v;
+            any = true;
+          }
+        }
+        other.push(any ? sum : null);
+      }
+    }
+    this.otherLen = n;
+    return this.derived;
+  }
+}
+
+export interface PhaseRange {
+  name: string;
+  /** First and last x of the phase's rows. */
+  x0: number;
+  x1: number;
+}
+
+/** Consecutive rows of one phase, in x order (`xs` as the chart draws them, `phases` alongside). */
+export function phaseRanges(xs: Col, phases: (string | null)[] | undefined): PhaseRange[] {
+  const out: PhaseRange[] = [];
+  if (!phases) return out;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    const p = phases[i];
+    if (x == null || !Number.isFinite(x) || !p) continue;
+    const last = out[out.length - 1];
+    if (last && last.name === p) {
+      if (x > last.x1) last.x1 = x;
+      if (x < last.x0) last.x0 = x;
+    } else out.push({ name: p, x0: x, x1: x });
+  }
+  return out;
+}
+
+/** Display names of phases. */
+export function phaseLabel(name: string): string {
+  return name === "sft" ? "SFT" : name === "grpo" ? "GRPO" : name;
+}
+
+/**
+ * The x range a chart shows: with a phase chosen, that phase's range; else the range where the
+ * chart has data, widened to the whole of each phase it touches. Null: let the chart decide.
+ */
+export function chartXRange(t: PanelTable, phases: PhaseRange[], phase: string): [number, number] | null {
+  if (phase !== "all") {
+    const ps = phases.filter((p) => p.name === phase);
+    if (!ps.length) return null;
+    return [Math.min(...ps.map((p) => p.x0)), Math.max(...ps.map((p) => p.x1))];
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < t.xs.length; i++) {
+    if (!t.cols.some((c) => c[i] != null)) continue;
+    lo = Math.min(lo, t.xs[i]);
+    hi = Math.max(hi, t.xs[i]);
+  }
+  if (!(hi >= lo)) return null;
+  for (const p of phases) {
+    if (p.x1 >= lo && p.x0 <= lo) lo = Math.min(lo, p.x0);
+    if (p.x0 <= hi && p.x1 >= hi) hi = Math.max(hi, p.x1);
+  }
+  if (hi === lo) return [lo - 1, hi + 1];
+  return [lo, hi];
+}
+
+/** Whether a table has a value inside [x0, x1] (a chart without one collapses). */
+export function hasDataIn(t: PanelTable, range: [number, number] | null): boolean {
+  for (let i = 0; i < t.xs.length; i++) {
+    if (range && (t.xs[i] < range[0] || t.xs[i] > range[1])) continue;
+    if (t.cols.some((c) => c[i] != null)) return true;
+  }
+  return false;
+}
+
+export interface RunStats {
+  /** Best held-out reward and its step. */
+  bestEval: { value: number; step: number } | null;
+  /** Mean of the logged tokens/s. */
+  tokensPerSecond: number | null;
+}
+
+export function runStats(s: SeriesColumns): RunStats {
+  let bestEval: RunStats["bestEval"] = null;
+  const ev = s.metrics[METRICS.evalRewardMean];
+  if (ev) for (let i = 0; i < ev.length; i++) {
+    const v = ev[i];
+    if (v != null && Number.isFinite(v) && (!bestEval || v > bestEval.value)) bestEval = { value: v, step: s.step[i] };
+  }
+  const tps = s.metrics[METRICS.tokensPerSecond];
+  let sum = 0;
+  let n = 0;
+  if (tps) for (const v of tps) if (v != null && Number.isFinite(v)) {
+    sum += v;
+    n++;
+  }
+  return { bestEval, tokensPerSecond: n ? sum / n : null };
+}
+
+/** Python dict reprs in older finish messages (`{'eval/reward/mean': 0.25}`), as words. */
+function humaniseDicts(text: string): string {
+  return text.replace(/\{('[^']+': [^,{}]+)(, '[^']+': [^,{}]+)*\}/g, (dict) =>
+    [...dict.matchAll(/'([^']+)': ([^,{}]+)/g)]
+      .map(([, k, v]) => {
+        const num = Number(v);
+        return `${metricLabel(k)} ${Number.isFinite(num) ? num.toFixed(2) : v.trim()}`;
+      })
+      .join(", "),
+  );
+}
+
+function sentence(text: string): string {
+  const t = humaniseDicts(text.trim());
+  if (!t) return t;
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : s + ".";
+}
+
+const SOURCE_NAMES = { tooln1: "Tool-N1", trl: "TRL", verl: "verl" } as const;
+
+/** One or two plain sentences saying where a run stands (finish, error and the trainer's hint). */
+export function statusSentence(r: RunSummary): string {
+  const at = r.totalSteps ? `step ${r.step} of ${r.totalSteps}` : `step ${r.step}`;
+  switch (r.status) {
+    case "running":
+      return `Running: ${at}${r.totalSteps ? ` (${Math.floor((100 * r.step) / r.totalSteps)}%)` : ""}.`;
+    case "completed":
+      return r.message ? sentence(r.message) : `Completed at ${at}.`;
+    case "cancelled":
+      return `Cancelled at ${at}` + (r.message ? `: ${sentence(r.message)}` : ".");
+    case "failed": {
+      const parts = [r.message ? sentence(r.message) : `Failed at ${at}.`];
+      if (r.error) parts.push(`Error: ${sentence(r.error)}`);
+      if (r.hint) parts.push(`What to try: ${sentence(r.hint.replace(/^out of memory:\s*/i, ""))}`);
+      return parts.join(" ");
+    }
+    default:
+      return r.source === "tooln1" ? `No status recorded; last step ${r.step}.` : `${SOURCE_NAMES[r.source]} log: ${r.step} steps read.`;
+  }
+}
+
+function csvCell(v: string | number | null): string {
+  if (v == null) return "";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
+  // a leading = + - @ would be a formula in a spreadsheet
+  const t = /^[=+\-@]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/** RFC 4180 CSV (CRLF line ends) of a header and rows. */
+export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+  return [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** A panel's full table (no decimation) as CSV: the x column, then one column per run and metric. */
+export function tableCsv(t: PanelTable, xName: string, names: Map<string, string>, multiRun: boolean): string {
+  const header = [xName, ...t.keys.map((k) => (multiRun ? `${names.get(k.runId) ?? k.runId} ` : "") + metricLabel(k.metric))];
+  const rows = t.xs.map((x, i) => [x, ...t.cols.map((c) => c[i])]);
+  return toCsv(header, rows);
 }

@@ -1,9 +1,28 @@
 // The run dashboard webview: live uPlot charts of one or more runs (browser code only).
-// All text from runs (labels, messages) goes in with textContent, never as HTML.
+// All text from runs (labels, messages) goes in with textContent, never as HTML. Every color comes
+// from the VS Code theme's CSS variables (read again when the theme changes).
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./dashboard.css";
-import { PANELS, SeriesCache, appendColumns, combineTables, type PanelDef, type PanelTable } from "./data";
+import {
+  OTHER_REASONS,
+  PANELS,
+  ReasonGroup,
+  SeriesCache,
+  TokenCounter,
+  appendColumns,
+  chartXRange,
+  combineTables,
+  hasDataIn,
+  metricLabel,
+  phaseLabel,
+  runStats,
+  statusSentence,
+  tableCsv,
+  type PanelDef,
+  type PanelTable,
+  type PhaseRange,
+} from "./data";
 import {
   DEFAULT_VIEW,
   isHostMessage,
@@ -11,8 +30,10 @@ import {
   type PersistedState,
   type RunData,
   type RunSummary,
+  type SeriesColumns,
   type ViewOptions,
   type WebviewMessage,
+  type XAxis,
 } from "./protocol";
 
 interface VsCodeApi {
@@ -26,9 +47,12 @@ const vscode = acquireVsCodeApi();
 const runs = new Map<string, RunData>();
 let view: ViewOptions = { ...DEFAULT_VIEW };
 let totalPoints = 0;
+/** Each run's palette slot (stable while the run is shown, and across reloads). */
+let colorSlots: Record<string, number> = {};
+const reasonGroups = new Map<string, ReasonGroup>();
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"];
 const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+const X_NAMES: Record<XAxis, string> = { step: "step", time: "wall time (s)", tokens: "tokens" };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -42,21 +66,93 @@ function post(m: WebviewMessage): void {
 }
 
 function persist(): void {
-  vscode.setState({ runIds: [...runs.keys()], view });
+  vscode.setState({ runIds: [...runs.keys()], view, colors: colorSlots });
+}
+
+// ---- theme --------------------------------------------------------------------------------
+
+interface Theme {
+  fg: string;
+  muted: string;
+  grid: string;
+  bg: string;
+  band: string;
+  font: string;
+  palette: string[];
+}
+
+function readTheme(): Theme {
+  const cs = getComputedStyle(document.documentElement);
+  const v = (n: string, fallback: string) => cs.getPropertyValue(n).trim() || fallback;
+  const size = v("--vscode-font-size", "13px");
+  const family = v("--vscode-font-family", "sans-serif");
+  return {
+    fg: v("--fg", "#333"),
+    muted: v("--muted", "#777"),
+    grid: v("--grid", "rgba(128,128,128,0.35)"),
+    bg: v("--bg", "#fff"),
+    band: v("--band", "rgba(128,128,128,0.12)"),
+    font: `${parseInt(size, 10) - 1 || 12}px ${family}`,
+    palette: [1, 2, 3, 4, 5, 6].map((i) => v(`--c${i}`, "#888")),
+  };
+}
+let theme = readTheme();
+
+function colorOf(runId: string, metricIdx: number): string {
+  const p = theme.palette;
+  if (runs.size > 1) return p[(colorSlots[runId] ?? 0) % p.length];
+  return p[metricIdx % p.length];
+}
+
+function assignColors(): void {
+  const used = new Set<number>();
+  for (const id of runs.keys()) if (colorSlots[id] != null) used.add(colorSlots[id]);
+  for (const id of runs.keys()) {
+    if (colorSlots[id] != null) continue;
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    colorSlots[id] = slot;
+    used.add(slot);
+  }
+}
+
+/** Run names as shown: the folder name, with its parent's when two runs share one. */
+function runNames(): Map<string, string> {
+  const base = (id: string) => id.split(/[\\/]/).filter(Boolean);
+  const out = new Map<string, string>();
+  const counts = new Map<string, number>();
+  for (const r of runs.values()) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+  for (const r of runs.values()) {
+    const parts = base(r.id);
+    out.set(r.id, (counts.get(r.label) ?? 0) > 1 && parts.length > 1 ? `${parts[parts.length - 2]}/${r.label}` : r.label);
+  }
+  return out;
 }
 
 // ---- layout -------------------------------------------------------------------------------
 
 const root = document.getElementById("app") ?? document.body;
 const toolbar = el("div", "toolbar");
-const runList = el("div", "runs");
-const grid = el("div", "grid");
+const runTable = el("table", "runs");
+runTable.id = "runs";
 const status = el("div", "status");
+status.setAttribute("role", "alert");
+const notRecorded = el("div", "not-recorded");
+notRecorded.id = "not-recorded";
+notRecorded.hidden = true;
+const evalHead = el("h2", "group-title", "Evaluation");
+const evalGrid = el("div", "grid eval");
+const trainHead = el("h2", "group-title", "Training");
+const grid = el("div", "grid train");
 const pointCountEl = el("span", "point-count", "0");
 pointCountEl.id = "point-count";
-root.append(toolbar, runList, status, grid);
+root.append(toolbar, runTable, status, evalHead, evalGrid, trainHead, grid, notRecorded);
 
-const smoothLabel = el("label", "", "Smoothing ");
+function control(label: string, input: HTMLElement): HTMLLabelElement {
+  const l = el("label", "control", label);
+  l.append(input);
+  return l;
+}
 const smoothInput = el("input");
 smoothInput.type = "range";
 smoothInput.min = "0";
@@ -64,77 +160,170 @@ smoothInput.max = "0.99";
 smoothInput.step = "0.01";
 smoothInput.id = "smoothing";
 const smoothValue = el("span", "value", "0");
-smoothLabel.append(smoothInput, smoothValue);
-const logLabel = el("label", "", " Log scale ");
+const smoothLabel = control("Smoothing", smoothInput);
+smoothLabel.append(smoothValue);
 const logInput = el("input");
 logInput.type = "checkbox";
 logInput.id = "log-scale";
-logLabel.append(logInput);
-const xLabel = el("label", "", " X axis ");
 const xSelect = el("select");
 xSelect.id = "x-axis";
-for (const [v, t] of [["step", "step"], ["time", "wall time (s)"]]) {
+for (const [v, t] of Object.entries(X_NAMES)) {
   const o = el("option", "", t);
   o.value = v;
   xSelect.append(o);
 }
-xLabel.append(xSelect);
-const addBtn = el("button", "", "Add run…");
+const phaseSelect = el("select");
+phaseSelect.id = "phase";
+const addBtn = el("button", "secondary", "Add run…");
 addBtn.id = "add-run";
-addBtn.title = "Overlay another run folder";
-const pointsLabel = el("span", "points", " points: ");
+addBtn.title = "Overlay another run folder: Tool-N1, a TRL output folder or a verl file-logger log";
+const pointsLabel = el("span", "points", "points: ");
 pointsLabel.append(pointCountEl);
-toolbar.append(smoothLabel, logLabel, xLabel, addBtn, pointsLabel);
+toolbar.append(control("Phase", phaseSelect), control("X axis", xSelect), smoothLabel, control("Log scale", logInput), addBtn, pointsLabel);
+
+let knownPhases: string[] = [];
+function syncPhaseOptions(): void {
+  const names: string[] = [];
+  for (const r of runs.values()) for (const p of r.series.phase ?? []) if (p && !names.includes(p)) names.push(p);
+  if (names.join() === knownPhases.join() && phaseSelect.options.length) return;
+  knownPhases = names;
+  phaseSelect.replaceChildren();
+  for (const [v, t] of [["all", "All phases"], ...names.map((n) => [n, phaseLabel(n)])]) {
+    const o = el("option", "", t);
+    o.value = v;
+    phaseSelect.append(o);
+  }
+  phaseSelect.disabled = names.length < 2;
+  phaseSelect.value = names.includes(view.phase) ? view.phase : "all";
+}
 
 function syncControls(): void {
   smoothInput.value = String(view.smoothing);
   smoothValue.textContent = view.smoothing.toFixed(2);
   logInput.checked = view.logScale;
   xSelect.value = view.x;
+  syncPhaseOptions();
 }
 
 function setView(v: Partial<ViewOptions>): void {
+  const dropCaches = v.x !== undefined || v.smoothing !== undefined || v.logScale !== undefined;
   view = { ...view, ...v };
   syncControls();
   persist();
   post({ type: "viewChanged", view });
-  invalidateAll(true);
+  if (v.x !== undefined) phaseTrackers.clear();
+  for (const c of charts) c.zoomed = false;
+  invalidateAll(true, dropCaches);
 }
 smoothInput.addEventListener("input", () => setView({ smoothing: Number(smoothInput.value) }));
 logInput.addEventListener("change", () => setView({ logScale: logInput.checked }));
-xSelect.addEventListener("change", () => setView({ x: xSelect.value === "time" ? "time" : "step" }));
+xSelect.addEventListener("change", () => setView({ x: (Object.keys(X_NAMES) as XAxis[]).find((k) => k === xSelect.value) ?? "step" }));
+phaseSelect.addEventListener("change", () => setView({ phase: phaseSelect.value || "all" }));
 addBtn.addEventListener("click", () => post({ type: "addRun" }));
 
-// ---- run list -----------------------------------------------------------------------------
+// ---- run table ----------------------------------------------------------------------------
 
-function runColor(runIdx: number, metricIdx: number, nMetrics: number): string {
-  return nMetrics > 1 && runs.size === 1 ? PALETTE[metricIdx % PALETTE.length] : PALETTE[(runIdx * 3 + metricIdx) % PALETTE.length];
+function fmt(v: number | null | undefined, digits = 2): string {
+  return v == null ? "—" : v.toFixed(digits);
 }
 
 function renderRuns(): void {
-  runList.replaceChildren();
-  let i = 0;
+  runTable.replaceChildren();
+  if (!runs.size) return;
+  const head = el("tr");
+  for (const h of ["", "Run", "Method", "Model", "Steps", "Best held-out reward", "Tokens/s", "Status", ""]) head.append(el("th", "", h));
+  runTable.append(el("thead"));
+  runTable.tHead!.append(head);
+  const body = el("tbody");
+  const names = runNames();
   for (const r of runs.values()) {
-    const row = el("div", `run run-${r.status}`);
+    const row = el("tr", `run run-${r.status}`);
     row.dataset.runId = r.id;
     const sw = el("span", "swatch");
-    sw.style.background = PALETTE[(i * 3) % PALETTE.length];
-    const name = el("span", "name", r.label);
+    sw.style.background = theme.palette[(colorSlots[r.id] ?? 0) % theme.palette.length];
+    const stats = runStats(r.series);
+    const name = el("td", "name", names.get(r.id) ?? r.label);
     name.title = r.id;
-    const total = r.totalSteps ? `/${r.totalSteps}` : "";
-    const st = el("span", "state", ` ${r.status} · step ${r.step}${total}`);
-    row.append(sw, name, st);
-    if (r.garbage > 0) row.append(el("span", "garbage", ` · ${r.garbage} unreadable line${r.garbage === 1 ? "" : "s"} skipped`));
-    if (r.message) row.append(el("span", "message", ` · ${r.message}`));
+    const source = r.source === "tooln1" ? "" : r.source === "trl" ? " (TRL)" : " (verl)";
+    name.append(el("span", "source", source));
+    const best = stats.bestEval ? `${fmt(stats.bestEval.value)} at step ${stats.bestEval.step}` : "—";
+    const tps = stats.tokensPerSecond == null ? "—" : Math.round(stats.tokensPerSecond).toLocaleString("en-US");
+    const stateCell = el("td", "state", statusSentence(r));
+    if (r.garbage > 0) stateCell.append(el("span", "garbage", ` ${r.garbage} unreadable line${r.garbage === 1 ? "" : "s"} skipped.`));
+    const swCell = el("td", "swatch-cell");
+    swCell.append(sw);
+    row.append(
+      swCell,
+      name,
+      el("td", "method", r.method || "—"),
+      el("td", "model", r.model || "—"),
+      el("td", "steps", r.totalSteps ? `${r.step} / ${r.totalSteps}` : String(r.step)),
+      el("td", "best", best),
+      el("td", "tps", tps),
+      stateCell,
+    );
+    const rmCell = el("td");
     if (runs.size > 1) {
-      const rm = el("button", "remove", "×");
+      const rm = el("button", "remove icon", "×");
       rm.title = "Remove from dashboard";
+      rm.setAttribute("aria-label", `Remove ${r.label} from dashboard`);
       rm.addEventListener("click", () => post({ type: "removeRun", runId: r.id }));
-      row.append(rm);
+      rmCell.append(rm);
     }
-    runList.append(row);
-    i++;
+    row.append(rmCell);
+    body.append(row);
   }
+  runTable.append(body);
+}
+
+// ---- phases -------------------------------------------------------------------------------
+
+/** Phase ranges of a run in the current x, kept up to date as rows arrive. */
+class PhaseTracker {
+  ranges: PhaseRange[] = [];
+  private rows = 0;
+  private tokens = new TokenCounter();
+  private t0: number | null = null;
+  sync(s: SeriesColumns): PhaseRange[] {
+    const n = s.step.length;
+    if (!s.phase) return this.ranges;
+    if (n < this.rows) {
+      this.ranges = [];
+      this.rows = 0;
+      this.tokens = new TokenCounter();
+    }
+    for (let i = this.rows; i < n; i++) {
+      let x: number | null;
+      if (view.x === "step") x = s.step[i];
+      else if (view.x === "tokens") x = this.tokens.at(s, i);
+      else {
+        const t = s.time[i];
+        if (t != null && this.t0 == null) this.t0 = t;
+        x = t == null || this.t0 == null ? null : (t - this.t0) / 1000;
+      }
+      const p = s.phase[i];
+      if (x == null || !p) continue;
+      const last = this.ranges[this.ranges.length - 1];
+      if (last && last.name === p) {
+        last.x0 = Math.min(last.x0, x);
+        last.x1 = Math.max(last.x1, x);
+      } else this.ranges.push({ name: p, x0: x, x1: x });
+    }
+    this.rows = n;
+    return this.ranges;
+  }
+}
+const phaseTrackers = new Map<string, PhaseTracker>();
+
+/** The phases drawn as bands: those of the first run that has phases. */
+function currentPhases(): PhaseRange[] {
+  for (const r of runs.values()) {
+    if (!r.series.phase) continue;
+    let t = phaseTrackers.get(r.id);
+    if (!t) phaseTrackers.set(r.id, (t = new PhaseTracker()));
+    return t.sync(r.series);
+  }
+  return [];
 }
 
 // ---- charts -------------------------------------------------------------------------------
@@ -142,31 +331,72 @@ function renderRuns(): void {
 interface Chart {
   def: PanelDef;
   box: HTMLDivElement;
+  plotBox: HTMLDivElement;
   plot: uPlot | null;
   /** Series identity the plot was built for; a change rebuilds the plot. */
   signature: string;
   table: PanelTable | null;
   focusedRun: number;
+  /** The series under the cursor's focus (1-based as in uPlot), or null. */
+  focusedSeries: number | null;
+  /** Per run: the step under the cursor the last time it was over the plot. */
+  lastSteps: (number | null)[];
   dirty: boolean;
   /** Per run: derived, block-summarised data, extended as points arrive. */
   caches: Map<string, SeriesCache>;
-  /** Last known width (read in one batch, never between DOM writes). */
+  /** Per run: the reason group version the cache was built from. */
+  reasonVersions: Map<string, number>;
   width: number;
   /** The user dragged to zoom: live updates keep the zoomed range until a double-click. */
   zoomed: boolean;
+  xRange: [number, number] | null;
+  phases: PhaseRange[];
+  visible: boolean;
 }
 
 const charts: Chart[] = PANELS.map((def) => {
   const box = el("div", "chart");
   box.dataset.panel = def.id;
-  const empty = el("div", "empty", `${def.title}: no data yet`);
-  box.append(empty);
-  grid.append(box);
-  return { def, box, plot: null, signature: "", table: null, focusedRun: 0, dirty: true, caches: new Map(), width: 0, zoomed: false };
+  box.hidden = true;
+  const head = el("div", "chart-head");
+  const title = el("span", "chart-title", def.title);
+  const actions = el("span", "actions");
+  const png = el("button", "secondary export-png", "PNG");
+  png.title = `Save "${def.title}" as a PNG image`;
+  const csv = el("button", "secondary export-csv", "CSV");
+  csv.title = `Save the series of "${def.title}" as CSV`;
+  actions.append(png, csv);
+  head.append(title, actions);
+  const plotBox = el("div", "plot");
+  box.append(head, plotBox);
+  (def.group === "eval" ? evalGrid : grid).append(box);
+  const c: Chart = {
+    def,
+    box,
+    plotBox,
+    plot: null,
+    signature: "",
+    table: null,
+    focusedRun: 0,
+    focusedSeries: null,
+    lastSteps: [],
+    dirty: true,
+    caches: new Map(),
+    reasonVersions: new Map(),
+    width: 0,
+    zoomed: false,
+    xRange: null,
+    phases: [],
+    visible: false,
+  };
+  png.addEventListener("click", () => exportPng(c));
+  csv.addEventListener("click", () => exportCsv(c));
+  return c;
 });
 
 function measureWidths(): void {
-  for (const c of charts) c.width = Math.max(200, Math.floor(c.box.clientWidth || grid.clientWidth / 2 || 400) - 4);
+  const fallback = grid.clientWidth / 2 || 400;
+  for (const c of charts) c.width = Math.max(240, Math.floor(c.box.clientWidth || fallback) - 4);
 }
 function chartWidth(c: Chart): number {
   if (!c.width) measureWidths();
@@ -174,52 +404,133 @@ function chartWidth(c: Chart): number {
 }
 const CHART_HEIGHT = 200;
 
+function seriesKeyLabel(c: Chart, k: { runId: string; metric: string }, names: Map<string, string>): string {
+  let label = metricLabel(k.metric);
+  if (c.def.reasons) {
+    const g = reasonGroups.get(k.runId);
+    if (g) label += ` ${(100 * g.share(k.metric)).toFixed(0)}%`;
+  }
+  return (runs.size > 1 ? `${names.get(k.runId) ?? "run"} · ` : "") + label;
+}
+
+function bandsPlugin(c: Chart): uPlot.Plugin {
+  return {
+    hooks: {
+      drawClear: [
+        (u) => {
+          const ps = c.phases;
+          if (ps.length < 2) return;
+          const ctx = u.ctx;
+          const { top, height, left, width } = u.bbox;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(left, top, width, height);
+          ctx.clip();
+          ctx.font = theme.font;
+          ctx.textBaseline = "top";
+          const min = u.scales.x.min ?? -Infinity;
+          const max = u.scales.x.max ?? Infinity;
+          for (let i = 0; i < ps.length; i++) {
+            const a = i === 0 ? ps[i].x0 : (ps[i - 1].x1 + ps[i].x0) / 2;
+            const b = i === ps.length - 1 ? ps[i].x1 : (ps[i].x1 + ps[i + 1].x0) / 2;
+            if (b < min || a > max) continue;
+            const x0 = u.valToPos(a, "x", true);
+            const x1 = u.valToPos(b, "x", true);
+            if (i % 2 === 0) {
+              ctx.fillStyle = theme.band;
+              ctx.fillRect(x0, top, x1 - x0, height);
+            }
+            if (i > 0 && a > min) {
+              ctx.strokeStyle = theme.muted;
+              ctx.setLineDash([4, 4]);
+              ctx.lineWidth = 1;
+              ctx.beginPath();
+              ctx.moveTo(Math.round(x0) + 0.5, top);
+              ctx.lineTo(Math.round(x0) + 0.5, top + height);
+              ctx.stroke();
+            }
+            ctx.fillStyle = theme.muted;
+            ctx.fillText(phaseLabel(ps[i].name), Math.max(x0, left) + 4 * devicePixelRatio, top + 3 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+/** Tick text: small values (learning rates) in exponent form, large ones grouped. */
+function tickLabel(v: number): string {
+  if (v == null || !Number.isFinite(v)) return "";
+  const a = Math.abs(v);
+  if (a === 0) return "0";
+  if (a < 1e-3) return v.toExponential(1);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  return String(+v.toPrecision(4));
+}
+
 function buildOpts(c: Chart, t: PanelTable, width: number): uPlot.Options {
-  const runIds = [...runs.keys()];
-  const series: uPlot.Series[] = [{ label: view.x === "step" ? "step" : "seconds" }];
-  const metricsPerRun = new Map<string, number>();
-  for (const k of t.keys) metricsPerRun.set(k.runId, (metricsPerRun.get(k.runId) ?? 0) + 1);
+  const names = runNames();
+  const series: uPlot.Series[] = [{ label: X_NAMES[view.x] }];
   const seen = new Map<string, number>();
   for (const k of t.keys) {
-    const ri = runIds.indexOf(k.runId);
     const mi = seen.get(k.runId) ?? 0;
     seen.set(k.runId, mi + 1);
-    const color = runColor(ri, mi, metricsPerRun.get(k.runId) ?? 1);
-    const label = (runs.size > 1 ? `${runs.get(k.runId)?.label ?? "run"} ` : "") + k.metric;
+    const color = colorOf(k.runId, mi);
+    const multi = runs.size > 1;
     series.push({
-      label,
+      label: seriesKeyLabel(c, k, names),
       stroke: color,
       width: 1.5,
-      dash: runs.size > 1 ? DASHES[ri % DASHES.length] : undefined,
-      fill: c.def.stacked ? color + "55" : undefined,
+      dash: multi ? DASHES[mi % DASHES.length] : k.metric === OTHER_REASONS ? [4, 3] : undefined,
       spanGaps: true,
-      // uPlot's default: dots only where points are sparse (a run's first steps)
+      points: c.def.dots && k.metric.startsWith("eval/") ? { show: true, size: 6, stroke: color, fill: color } : undefined,
     });
   }
-  const bands: uPlot.Band[] = [];
-  if (c.def.stacked) {
-    // fill between consecutive cumulative series of the same run
-    for (let s = 2; s < series.length; s++) if (t.keys[s - 1].runId === t.keys[s - 2].runId) bands.push({ series: [s, s - 1] });
-  }
+  const axis = (label: string, size?: number): uPlot.Axis => ({
+    stroke: theme.fg,
+    font: theme.font,
+    labelFont: theme.font,
+    label,
+    labelSize: 18,
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1 },
+    size,
+    values: (_u, splits) => splits.map(tickLabel),
+  });
   return {
     width,
     height: CHART_HEIGHT,
-    title: c.def.title,
-    scales: { x: { time: false }, y: view.logScale && !c.def.stacked ? { distr: 3 } : { auto: true } },
+    scales: {
+      x: {
+        time: false,
+        range: (_u, min, max) => c.xRange ?? (min === max ? [min - 1, max + 1] : [min, max]),
+      },
+      y: view.logScale && !c.def.stacked ? { distr: 3 } : c.def.unit === "fraction" ? { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } : { auto: true },
+    },
     series,
-    bands,
     legend: { live: true },
     cursor: { focus: { prox: 16 }, drag: { x: true, y: false } },
-    focus: { alpha: 0.4 },
-    axes: [{ stroke: "var(--fg)", grid: { stroke: "#8884" } }, { stroke: "var(--fg)", grid: { stroke: "#8884" }, size: 60 }],
+    focus: { alpha: 0.35 },
+    axes: [axis(X_NAMES[view.x], 44), axis(c.def.yLabel, 64)],
+    plugins: [bandsPlugin(c)],
     hooks: {
       setSelect: [
         (u) => {
           if (u.select.width > 0) c.zoomed = true;
         },
       ],
+      setCursor: [
+        (u) => {
+          const idx = u.cursor.idx;
+          if (idx == null || !c.table) return;
+          c.lastSteps = c.table.steps.map((col) => col[idx] ?? null);
+        },
+      ],
       setSeries: [
         (_u, sidx) => {
+          c.focusedSeries = sidx ?? null;
           if (sidx != null && sidx > 0 && c.table) {
             const runId = c.table.keys[sidx - 1]?.runId;
             c.focusedRun = Math.max(0, [...new Set(c.table.keys.map((k) => k.runId))].indexOf(runId));
@@ -234,40 +545,127 @@ function tableData(t: PanelTable): uPlot.AlignedData {
   return [t.xs, ...t.cols] as unknown as uPlot.AlignedData;
 }
 
-function renderChart(c: Chart): void {
-  c.dirty = false;
-  const width = chartWidth(c);
+function reasonGroupOf(runId: string): ReasonGroup {
+  let g = reasonGroups.get(runId);
+  if (!g) reasonGroups.set(runId, (g = new ReasonGroup()));
+  return g;
+}
+
+/** The data a chart draws for one run (the reason panel's is derived: top reasons and the rest). */
+function sourceOf(c: Chart, r: RunData): SeriesColumns {
+  if (!c.def.reasons) return r.series;
+  const g = reasonGroupOf(r.id);
+  const s = g.sync(r.series);
+  if (c.reasonVersions.get(r.id) !== g.version) {
+    c.caches.delete(r.id);
+    c.reasonVersions.set(r.id, g.version);
+  }
+  return s;
+}
+
+function tableOf(c: Chart, buckets: number): PanelTable {
   const parts: { id: string; cache: SeriesCache }[] = [];
   for (const r of runs.values()) {
+    const src = sourceOf(c, r);
     let cache = c.caches.get(r.id);
-    if (!cache || !cache.sync(r.series)) {
-      cache = SeriesCache.build(c.def, view, r.series);
+    if (!cache || !cache.sync(src)) {
+      cache = SeriesCache.build(c.def, view, src);
       c.caches.set(r.id, cache);
     }
     parts.push({ id: r.id, cache });
   }
-  const t = combineTables(parts, width);
+  return combineTables(parts, buckets);
+}
+
+function setVisible(c: Chart, visible: boolean): void {
+  if (c.visible === visible) return;
+  c.visible = visible;
+  c.box.hidden = !visible;
+  notRecordedDirty = true;
+}
+
+function renderChart(c: Chart): void {
+  c.dirty = false;
+  const width = chartWidth(c);
+  const t = tableOf(c, width);
   c.table = t;
   c.box.dataset.points = String(t.rawPoints);
-  if (!t.cols.length) {
+  c.phases = currentPhases();
+  c.xRange = chartXRange(t, c.phases, view.phase);
+  c.box.dataset.xMin = c.xRange ? String(c.xRange[0]) : "";
+  c.box.dataset.xMax = c.xRange ? String(c.xRange[1]) : "";
+  c.box.dataset.phases = c.phases.map((p) => p.name).join(",");
+  c.box.dataset.xLabel = X_NAMES[view.x];
+  c.box.dataset.yLabel = c.def.yLabel;
+  const required = !c.def.requires || t.keys.some((k) => c.def.requires!.includes(k.metric));
+  if (!t.cols.length || !required || !hasDataIn(t, view.phase === "all" ? null : c.xRange)) {
     c.plot?.destroy();
     c.plot = null;
     c.signature = "";
-    if (!c.box.querySelector(".empty")) c.box.replaceChildren(el("div", "empty", `${c.def.title}: no data yet`));
+    setVisible(c, false);
     return;
   }
-  const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()]]);
+  setVisible(c, true);
+  const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()], theme.palette, theme.fg]);
   if (c.plot && sig === c.signature) {
     c.plot.setData(tableData(t), !c.zoomed);
+    if (c.def.reasons) relabel(c);
     return;
   }
   c.zoomed = false;
   c.plot?.destroy();
-  c.box.replaceChildren();
+  c.plotBox.replaceChildren();
   c.signature = sig;
-  c.plot = new uPlot(buildOpts(c, t, width), tableData(t), c.box);
+  if (!c.width) c.width = width;
+  c.plot = new uPlot(buildOpts(c, t, width), tableData(t), c.plotBox);
   c.plot.over.addEventListener("click", () => onChartClick(c));
   c.plot.over.addEventListener("dblclick", () => (c.zoomed = false));
+  if (c.def.reasons) hookReasonLegend(c);
+}
+
+/** Reason shares change as rows arrive: the legend labels follow. */
+function relabel(c: Chart): void {
+  if (!c.plot || !c.table) return;
+  const names = runNames();
+  const rows = c.plot.root.querySelectorAll(".u-legend .u-series");
+  c.table.keys.forEach((k, i) => {
+    const label = rows[i + 1]?.querySelector(".u-label");
+    const text = seriesKeyLabel(c, k, names);
+    if (label && label.textContent !== text) label.textContent = text;
+  });
+}
+
+/** The reason codes behind a reason-panel series (the grouped rest for "other"). */
+function reasonsOf(c: Chart, sidx: number): string[] | undefined {
+  const k = c.table?.keys[sidx - 1];
+  if (!c.def.reasons || !k) return undefined;
+  if (k.metric === OTHER_REASONS) return reasonGroups.get(k.runId)?.rest.map((m) => m.slice(7));
+  return [k.metric.slice(7)];
+}
+
+/** Clicking a reason in the legend opens the inspector on that reason, at the hovered step. */
+function hookReasonLegend(c: Chart): void {
+  const u = c.plot!;
+  const legend = u.root.querySelector(".u-legend");
+  if (!legend) return;
+  legend.addEventListener(
+    "click",
+    (e) => {
+      const row = (e.target as HTMLElement).closest(".u-series");
+      if (!row || !c.table) return;
+      const sidx = [...legend.querySelectorAll(".u-series")].indexOf(row);
+      if (sidx < 1) return;
+      e.stopPropagation();
+      e.preventDefault();
+      const k = c.table.keys[sidx - 1];
+      const ri = [...new Set(c.table.keys.map((x) => x.runId))].indexOf(k.runId);
+      const r = runs.get(k.runId);
+      const step = c.lastSteps[ri] ?? r?.rolloutSteps.at(-1) ?? r?.step ?? 0;
+      post({ type: "openRollouts", runId: k.runId, step, reasons: reasonsOf(c, sidx) });
+    },
+    true,
+  );
+  for (const row of legend.querySelectorAll<HTMLElement>(".u-series")) row.title = "Click: open the rollouts with this reason at the hovered step";
 }
 
 function onChartClick(c: Chart): void {
@@ -282,10 +680,73 @@ function onChartClick(c: Chart): void {
   for (const ri of order) {
     const step = t.steps[ri]?.[idx];
     if (step != null) {
-      post({ type: "openRollouts", runId: runIds[ri], step });
+      const sidx = c.focusedSeries;
+      const reasons = sidx != null && sidx > 0 && t.keys[sidx - 1]?.runId === runIds[ri] ? reasonsOf(c, sidx) : undefined;
+      post(reasons ? { type: "openRollouts", runId: runIds[ri], step, reasons } : { type: "openRollouts", runId: runIds[ri], step });
       return;
     }
   }
+}
+
+// ---- export -------------------------------------------------------------------------------
+
+function fileName(c: Chart, ext: string): string {
+  const run = runs.size === 1 ? `${[...runs.values()][0].label}-` : "";
+  return `${run}${c.def.id}.${ext}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/** The chart as drawn (title, plot, legend) on the theme's background. */
+function exportPng(c: Chart): void {
+  const u = c.plot;
+  if (!u) return;
+  const dpr = devicePixelRatio || 1;
+  const src = u.ctx.canvas;
+  const labels = u.series.slice(1).map((s, i) => ({ label: String(s.label ?? ""), color: typeof s.stroke === "function" ? theme.fg : String(s.stroke ?? theme.fg), i }));
+  const titleH = 24 * dpr;
+  const rowH = 18 * dpr;
+  const legendH = labels.length * rowH + 8 * dpr;
+  const canvas = document.createElement("canvas");
+  canvas.width = src.width;
+  canvas.height = titleH + src.height + legendH;
+  const ctx = canvas.getContext("2d")!;
+  ctx.fillStyle = theme.bg;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = theme.fg;
+  ctx.font = `600 ${13 * dpr}px ${theme.font.replace(/^\d+px\s*/, "")}`;
+  ctx.textBaseline = "middle";
+  ctx.fillText(c.def.title, 8 * dpr, titleH / 2);
+  ctx.drawImage(src, 0, titleH);
+  ctx.font = `${12 * dpr}px ${theme.font.replace(/^\d+px\s*/, "")}`;
+  for (const l of labels) {
+    const y = titleH + src.height + 4 * dpr + l.i * rowH + rowH / 2;
+    ctx.fillStyle = l.color;
+    ctx.fillRect(8 * dpr, y - 2 * dpr, 16 * dpr, 4 * dpr);
+    ctx.fillStyle = theme.fg;
+    ctx.fillText(l.label, 30 * dpr, y);
+  }
+  post({ type: "export", format: "png", name: fileName(c, "png"), data: canvas.toDataURL("image/png") });
+}
+
+/** Every point of the chart's series (no decimation, no smoothing) as CSV. */
+function exportCsv(c: Chart): void {
+  const raw = { ...view, smoothing: 0, logScale: false };
+  const parts = [...runs.values()].map((r) => ({ id: r.id, cache: SeriesCache.build(c.def, raw, sourceOf(c, r)) }));
+  const t = combineTables(parts, Infinity);
+  post({ type: "export", format: "csv", name: fileName(c, "csv"), data: tableCsv(t, X_NAMES[view.x], runNames(), runs.size > 1) });
+}
+
+// ---- drawing schedule ---------------------------------------------------------------------
+
+let notRecordedDirty = true;
+function updateNotRecorded(): void {
+  if (!notRecordedDirty) return;
+  notRecordedDirty = false;
+  const missing = charts.filter((c) => !c.visible).map((c) => c.def.title);
+  notRecorded.hidden = !runs.size || !missing.length;
+  const where = view.phase !== "all" ? `in ${phaseLabel(view.phase)}` : runs.size > 1 ? "in these runs" : "in this run";
+  notRecorded.textContent = `Not recorded ${where}: ${missing.join(", ")}.`;
+  evalHead.hidden = !charts.some((c) => c.visible && c.def.group === "eval");
+  trainHead.hidden = !charts.some((c) => c.visible && c.def.group === "train");
 }
 
 // Panels are redrawn a few per frame so a big update never blocks a frame for long. Live appends
@@ -313,6 +774,7 @@ function drain(): void {
     renderChart(c);
     if (liveMode || performance.now() - t0 > FRAME_BUDGET_MS) break;
   }
+  updateNotRecorded();
   if (charts.some((c) => c.dirty)) {
     scheduled = true;
     requestAnimationFrame(drain);
@@ -333,7 +795,9 @@ function invalidateAll(now = false, dropCaches = true): void {
 
 function invalidateMetrics(names: string[]): void {
   const set = new Set(names);
-  for (const c of charts) if (c.def.metrics.some((m) => set.has(m))) c.dirty = true;
+  for (const c of charts) {
+    if (c.def.metrics.some((m) => set.has(m)) || (c.def.match && names.some((m) => c.def.match!.test(m))) || (c.def.reasons && names.some((m) => m.startsWith("reason/")))) c.dirty = true;
+  }
   schedule(true);
 }
 
@@ -341,6 +805,7 @@ function invalidateMetrics(names: string[]): void {
 function renderAllNow(): void {
   measureWidths();
   for (const c of charts) renderChart(c);
+  updateNotRecorded();
 }
 
 function countPoints(cols: RunData["series"]): number {
@@ -365,6 +830,19 @@ new ResizeObserver(() => {
   for (const c of charts) if (c.plot) c.plot.setSize({ width: c.width, height: CHART_HEIGHT });
 }).observe(grid);
 
+// VS Code changes the body's class and the root's variables when the theme changes.
+document.body.dataset.theme = document.body.className;
+const themeWatch = new MutationObserver(() => {
+  const next = readTheme();
+  document.body.dataset.theme = document.body.className;
+  if (JSON.stringify(next) === JSON.stringify(theme)) return;
+  theme = next;
+  renderRuns();
+  invalidateAll(true, false);
+});
+themeWatch.observe(document.body, { attributes: true, attributeFilter: ["class"] });
+themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ["style", "class"] });
+
 // ---- messages -----------------------------------------------------------------------------
 
 function updateSummary(s: RunSummary): void {
@@ -374,14 +852,25 @@ function updateSummary(s: RunSummary): void {
   renderRuns();
 }
 
+function forgetRun(id: string): void {
+  reasonGroups.delete(id);
+  phaseTrackers.delete(id);
+}
+
 function handle(m: HostMessage): void {
   switch (m.type) {
     case "init": {
       document.body.dataset.initStart = String(performance.now());
       runs.clear();
-      for (const c of charts) c.caches.clear();
+      reasonGroups.clear();
+      phaseTrackers.clear();
+      for (const c of charts) {
+        c.caches.clear();
+        c.zoomed = false;
+      }
       for (const r of m.runs) runs.set(r.id, r);
       view = { ...DEFAULT_VIEW, ...m.view };
+      assignColors();
       syncControls();
       persist();
       renderRuns();
@@ -402,12 +891,16 @@ function handle(m: HostMessage): void {
       if (!r) return;
       appendColumns(r.series, m.points);
       totalPoints += countPoints(m.points);
+      if (m.points.phase?.some((p) => p && !knownPhases.includes(p))) syncPhaseOptions();
       invalidateMetrics(Object.keys(m.points.metrics));
       return;
     }
     case "addRun":
       runs.set(m.run.id, m.run);
+      forgetRun(m.run.id);
+      assignColors();
       persist();
+      syncPhaseOptions();
       renderRuns();
       recount();
       invalidateAll(true);
@@ -417,7 +910,9 @@ function handle(m: HostMessage): void {
       return;
     case "removeRun":
       runs.delete(m.runId);
+      forgetRun(m.runId);
       persist();
+      syncPhaseOptions();
       renderRuns();
       recount();
       invalidateAll(true);
@@ -433,8 +928,7 @@ window.addEventListener("message", (e: MessageEvent) => {
 });
 
 const restored = vscode.getState() as PersistedState | undefined;
-if (restored?.view) {
-  view = { ...DEFAULT_VIEW, ...restored.view };
-  syncControls();
-}
+if (restored?.view) view = { ...DEFAULT_VIEW, ...restored.view };
+if (restored?.colors && typeof restored.colors === "object") colorSlots = { ...restored.colors };
+syncControls();
 post({ type: "ready", restored: restored && Array.isArray(restored.runIds) ? restored : null });

@@ -13,6 +13,8 @@ export interface SeriesColumns {
   /** Wall time in ms since the epoch, null when the source has none (verl, TRL). */
   time: (number | null)[];
   metrics: Record<string, (number | null)[]>;
+  /** The training phase of each row ("sft", "grpo"); absent when no row knows it. */
+  phase?: (string | null)[];
 }
 
 export type RunStatusName = "running" | "completed" | "cancelled" | "failed" | "unknown";
@@ -28,8 +30,14 @@ export interface RunSummary {
   live: boolean;
   /** Lines of events.jsonl that could not be read. */
   garbage: number;
-  /** Last error or finish message (plain text, shown with textContent). */
+  /** The trainer's finish message (plain text, shown with textContent). */
   message?: string;
+  /** The last error's first line and the trainer's hint for it (plain text). */
+  error?: string;
+  hint?: string;
+  /** `sft`, `grpo`, `sft-then-grpo`; empty when the source does not say. */
+  method: string;
+  model: string;
   /** Steps that have rollouts on disk. */
   rolloutSteps: number[];
 }
@@ -38,21 +46,26 @@ export interface RunData extends RunSummary {
   series: SeriesColumns;
 }
 
-export type XAxis = "step" | "time";
+/** x by training step, by wall time (seconds since the run's first point) or by tokens processed. */
+export type XAxis = "step" | "time" | "tokens";
 
 export interface ViewOptions {
   /** EMA weight in [0, 0.99]; 0 is no smoothing. */
   smoothing: number;
   logScale: boolean;
   x: XAxis;
+  /** "all", or one phase's name: the charts show that phase's x range. */
+  phase: string;
 }
 
-export const DEFAULT_VIEW: ViewOptions = { smoothing: 0, logScale: false, x: "step" };
+export const DEFAULT_VIEW: ViewOptions = { smoothing: 0, logScale: false, x: "step", phase: "all" };
 
 /** What the webview keeps with setState (survives hide and reload; the serializer reads it). */
 export interface PersistedState {
   runIds: string[];
   view: ViewOptions;
+  /** Each run's palette slot, so a run keeps its color when others come and go. */
+  colors?: Record<string, number>;
 }
 
 export type HostMessage =
@@ -65,7 +78,10 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { type: "ready"; restored: PersistedState | null }
-  | { type: "openRollouts"; runId: string; step: number }
+  /** `reasons`: open the inspector filtered to these reason codes. */
+  | { type: "openRollouts"; runId: string; step: number; reasons?: string[] }
+  /** Save a chart: `png` carries a `data:image/png;base64,` URL, `csv` the text. */
+  | { type: "export"; format: "png" | "csv"; name: string; data: string }
   | { type: "addRun" }
   | { type: "removeRun"; runId: string }
   | { type: "viewChanged"; view: ViewOptions };
@@ -73,7 +89,7 @@ export type WebviewMessage =
 export type HostMessageType = HostMessage["type"];
 
 const HOST_TYPES: readonly string[] = ["init", "append", "addRun", "runStatus", "removeRun", "error"];
-const WEBVIEW_TYPES: readonly string[] = ["ready", "openRollouts", "addRun", "removeRun", "viewChanged"];
+const WEBVIEW_TYPES: readonly string[] = ["ready", "openRollouts", "addRun", "removeRun", "viewChanged", "export"];
 
 /** Narrowing guards for messages arriving over postMessage (never trust the shape). */
 export function isHostMessage(m: unknown): m is HostMessage {
@@ -102,8 +118,13 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   const t = (m as { type?: unknown }).type;
   if (!WEBVIEW_TYPES.includes(t as string)) return false;
   if (t === "openRollouts") {
-    const o = m as { runId?: unknown; step?: unknown };
-    return typeof o.runId === "string" && typeof o.step === "number" && Number.isFinite(o.step);
+    const o = m as { runId?: unknown; step?: unknown; reasons?: unknown };
+    const reasonsOk = o.reasons === undefined || (Array.isArray(o.reasons) && o.reasons.every((r) => typeof r === "string"));
+    return typeof o.runId === "string" && typeof o.step === "number" && Number.isFinite(o.step) && reasonsOk;
+  }
+  if (t === "export") {
+    const o = m as { format?: unknown; name?: unknown; data?: unknown };
+    return (o.format === "png" || o.format === "csv") && typeof o.name === "string" && typeof o.data === "string";
   }
   if (t === "removeRun") return typeof (m as { runId?: unknown }).runId === "string";
   return true;

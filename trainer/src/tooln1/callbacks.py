@@ -86,7 +86,7 @@ class RunCallback(TrainerCallback):
                            variant=self.variant, max_new_tokens=self.max_new_tokens,
                            batch_size=self.eval_cfg["batch_size"])
         self.last_eval = metrics
-        self.w.eval(step + self.offset, metrics)
+        self.w.eval(step + self.offset, metrics, phase=self.phase)
 
     def _eval_bfcl(self, model, step: int, *, first: bool = False, last: bool = False) -> None:
         b = self.bfcl
@@ -105,7 +105,7 @@ class RunCallback(TrainerCallback):
             self.w.warning(f"BFCL evaluation turned off for this run: {e}", code="bfcl_unavailable")
             return
         b.last_step = step
-        self.w.eval(step, metrics, path=os.path.relpath(path, self.w.run_dir).replace(os.sep, "/"))
+        self.w.eval(step, metrics, path=os.path.relpath(path, self.w.run_dir).replace(os.sep, "/"), phase=self.phase)
 
     # -- TrainerCallback ------------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class RunCallback(TrainerCallback):
         if self.stats is not None and self.write_rollouts:
             for rstep, records in sorted(self.stats.take_rollouts().items()):
                 self.w.rollouts(rstep, records)
-        self.w.metrics(step, metrics, total_steps=total, epoch=logs.get("epoch"))
+        self.w.metrics(step, metrics, total_steps=total, epoch=logs.get("epoch"), phase=self.phase)
 
     def on_save(self, args, state, control, **kw):
         path = os.path.join(args.output_dir, f"checkpoint-{state.global_step}")

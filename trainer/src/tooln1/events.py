@@ -219,9 +219,10 @@ class RunWriter:
         )
 
     def metrics(
-        self, step: int, metrics: dict[str, Any], *, total_steps: int | None = None, epoch: float | None = None
+        self, step: int, metrics: dict[str, Any], *, total_steps: int | None = None, epoch: float | None = None,
+        phase: str | None = None,
     ) -> dict[str, Any]:
-        return self.emit("metrics", step=step, total_steps=total_steps, epoch=epoch, metrics=metrics)
+        return self.emit("metrics", step=step, total_steps=total_steps, epoch=epoch, phase=phase, metrics=metrics)
 
     def rollouts(self, step: int, records: list[dict[str, Any]]) -> dict[str, Any]:
         name = rollout_file_name(step)
@@ -232,9 +233,9 @@ class RunWriter:
         rel = os.path.relpath(path, self.run_dir) if os.path.isabs(path) else path
         return self.emit("checkpoint", step=step, path=rel.replace(os.sep, "/"))
 
-    def eval(self, step: int, metrics: dict[str, Any], path: str | None = None) -> dict[str, Any]:
+    def eval(self, step: int, metrics: dict[str, Any], path: str | None = None, *, phase: str | None = None) -> dict[str, Any]:
         """``path``: per-sample results (rollout records) relative to the run directory, when written."""
-        return self.emit("eval", step=step, metrics=metrics, path=path)
+        return self.emit("eval", step=step, phase=phase, metrics=metrics, path=path)
 
     def log(self, message: str, level: str = "info") -> dict[str, Any]:
         return self.emit("log", level=level, message=message)

@@ -122,6 +122,34 @@ def _oom_hint(cfg: dict[str, Any], phase: str) -> str:
             f"or lora.enabled: true")
 
 
+PHASE_NAMES = {"sft": "SFT", "grpo": "GRPO", "setup": "setup"}
+
+
+def finish_sentence(step: int, last_eval: dict[str, Any]) -> str:
+    """The run_finished message of a completed run, as a sentence (no dict printed)."""
+    parts = [f"Finished at step {step}"]
+    reward = last_eval.get("eval/reward/mean")
+    if isinstance(reward, (int, float)):
+        held = f"held-out reward {reward:.2f}"
+        n = last_eval.get("eval/samples")
+        if isinstance(n, (int, float)) and n > 0:
+            held += f" on {int(n)} samples"
+        exact = last_eval.get("eval/reward/exact_match_rate")
+        if isinstance(exact, (int, float)):
+            held += f", exact match {exact:.0%}"
+        parts.append(held)
+    return "; ".join(parts) + "."
+
+
+def failure_sentence(e: BaseException, phase: str, step: int, *, oom: bool) -> str:
+    """The run_finished message of a failed run: what stopped it, where; the error event has the details."""
+    where = PHASE_NAMES.get(phase, phase)
+    if oom:
+        return f"Out of memory during {where} at step {step}; see the hint for settings to lower."
+    first = (str(e).strip().splitlines() or [""])[0][:200]
+    return f"{type(e).__name__} during {where} at step {step}" + (f": {first}" if first else "") + "."
+
+
 def _is_oom(e: BaseException) -> bool:
     import torch
 
@@ -380,7 +408,7 @@ class Run:
                 return 130
             hint = _oom_hint(self.cfg, self.phase) if _is_oom(e) else None
             self.w.error(f"{type(e).__name__}: {e}", traceback=traceback.format_exc(), hint=hint)
-            self.w.run_finished("failed", step=self.step, message=f"{type(e).__name__} during {self.phase}")
+            self.w.run_finished("failed", step=self.step, message=failure_sentence(e, self.phase, self.step, oom=hint is not None))
             return 1
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -459,9 +487,7 @@ class Run:
         if cb.cancelled:
             self.w.run_finished("cancelled", step=self.step, message="cancelled (SIGTERM); checkpoint saved")
             return 0
-        summary = {k: v for k, v in cb.last_eval.items() if k == "eval/reward/mean"}
-        self.w.run_finished("completed", step=self.step,
-                            message=f"finished at step {self.step}" + (f"; {summary}" if summary else ""))
+        self.w.run_finished("completed", step=self.step, message=finish_sentence(self.step, cb.last_eval))
         return 0
 
     def _phase_steps(self, section: dict[str, Any], n_rows: int, per_prompt: int) -> int:
