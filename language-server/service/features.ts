@@ -485,10 +485,18 @@ export function codeActions(r: Region, uri: string, range: Range, diags: Diagnos
       // a fix that cannot be computed is simply not offered
     }
   }
-  // Refactor: the tool under the cursor to OpenAI form.
+  // Refactor: the tool under the cursor to OpenAI form (and a BFCL tool's types to JSON Schema).
   try {
     const loc = getLocation(r.text, r.toOffset(range.start));
     const hit = toolAtPath(r, loc.path);
+    if (hit && hit.tool.dialect === "bfcl" && !out.some((a) => a.title.includes("from BFCL types"))) {
+      const i = r.tools.indexOf(hit.tool);
+      const l = toolLayout(hit.raw);
+      const paramsPath = [...hit.tool.path, ...l.base, l.paramsKey];
+      const params = nodeValue(r, paramsPath);
+      const e = i >= 0 && isObj(params) ? replaceEdit(r, paramsPath, toJsonSchema(mapBfclTypeNames(params) as Obj)) : undefined;
+      if (e) out.push(action(`Convert "${hit.tool.name}" from BFCL types to JSON Schema`, uri, [e], undefined, CodeActionKind.RefactorRewrite));
+    }
     if (hit && hit.tool.dialect !== "openai") {
       const e = replaceEdit(r, hit.tool.path, toOpenAITool(hit.tool));
       if (e) out.push(action(`Convert "${hit.tool.name}" to OpenAI form`, uri, [e], undefined, CodeActionKind.RefactorRewrite));

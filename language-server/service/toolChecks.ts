@@ -335,10 +335,12 @@ function checkType(node: Obj, lp: LP, ctx: WalkCtx): string[] | undefined {
       const mapped = Object.hasOwn(BFCL_TYPES, n) ? BFCL_TYPES[n] : BFCL_TYPE_MAP[n];
       if (mapped) out.push(mapped);
       else out.push(...JSON_TYPES);
-      if (!ctx.bfclReported) {
+      // In a BFCL tool these names are its dialect: nothing to report (hover explains them, and a
+      // refactoring converts the tool). Mixed into another dialect they are worth a note, once.
+      if (!ctx.bfclReported && ctx.dialect !== "bfcl") {
         ctx.bfclReported = true;
         ctx.out.push({
-          code: CODES.bfclType, severity: ctx.dialect === "bfcl" ? "hint" : "information", path: tp,
+          code: CODES.bfclType, severity: "information", path: tp,
           message: `"${n}" is a BFCL dialect type (BFCL maps it to "${BFCL_TYPE_MAP[n]}"); convert the tool to JSON Schema for OpenAI-style trainers and templates.`,
           data: { fix: "bfcl", toolPath: ctx.toolPath },
         });

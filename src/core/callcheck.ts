@@ -140,8 +140,25 @@ function compile(node: Json | undefined, ctx: Ctx, depth: number, top: boolean):
   return n;
 }
 
-/** Compiles a tool's parameters (any dialect) into its validator. */
+/**
+ * Compiled validators by the parameters object they were compiled from: a dataset's lines share one
+ * parsed object per distinct tool text (the language server's tool cache), so each is compiled once.
+ * Parsed JSON is never mutated, and the compiled nodes are immutable.
+ */
+const compiledByParams = new WeakMap<object, CNode>();
+
 function compileTool(tool: ToolDef): CNode {
+  const key = tool.parameters as object;
+  let c = compiledByParams.get(key);
+  if (c === undefined) {
+    c = compileToolUncached(tool);
+    compiledByParams.set(key, c);
+  }
+  return c;
+}
+
+/** Compiles a tool's parameters (any dialect) into its validator. */
+function compileToolUncached(tool: ToolDef): CNode {
   if (tool.dialect === "xlam") return compileXlam(tool.parameters);
   const root = tool.parameters;
   return compile(root, { root, refs: new Map() }, 0, true);

@@ -13,6 +13,12 @@
 import type { Json } from "./types";
 
 export const MAX_DEPTH = 512;
+/**
+ * How deep the official scorer's `json.loads`/`json.dumps` still go before CPython raises
+ * RecursionError: 989-990 levels with compute_score_v0 called from a script's top level on CPython
+ * 3.11 (recursion limit 1000; the exact level depends on the caller's stack). Only `official` uses it.
+ */
+export const OFFICIAL_MAX_DEPTH = 989;
 export const MAX_INT_DIGITS = 4300;
 
 /** A JSON number as Python sees it: the literal text, whether it is a float, and its double value. */
@@ -41,6 +47,8 @@ export interface PyParseOptions {
   constants?: boolean;
   /** When the value is an array, collect [start, end) of each element here. */
   elementSpans?: number[];
+  /** Deepest nesting accepted (default MAX_DEPTH). */
+  maxDepth?: number;
 }
 
 export const E_VALUE = "expected a JSON value";
@@ -67,8 +75,13 @@ class Parser {
     start: number,
     readonly end: number,
     readonly constants: boolean,
+    readonly maxDepth: number = MAX_DEPTH,
   ) {
     this.pos = start;
+  }
+
+  private tooDeep(): PyJsonError {
+    return new PyJsonError(this.maxDepth === MAX_DEPTH ? E_DEPTH : `nesting deeper than ${this.maxDepth} levels`, this.pos);
   }
 
   ws(): void {
@@ -220,7 +233,7 @@ class Parser {
   }
 
   object(depth: number): PyObject {
-    if (depth > MAX_DEPTH) throw new PyJsonError(E_DEPTH, this.pos);
+    if (depth > this.maxDepth) throw this.tooDeep();
     const s = this.s;
     const m: PyObject = new Map();
     this.pos++;
@@ -250,7 +263,7 @@ class Parser {
   }
 
   array(depth: number, spans: number[] | undefined): PyJson[] {
-    if (depth > MAX_DEPTH) throw new PyJsonError(E_DEPTH, this.pos);
+    if (depth > this.maxDepth) throw this.tooDeep();
     const s = this.s;
     const a: PyJson[] = [];
     this.pos++;
@@ -281,7 +294,7 @@ class Parser {
  * Throws PyJsonError with a position in `text`.
  */
 export function parsePyJson(text: string, opts: PyParseOptions = {}, start = 0, end = text.length): PyJson {
-  const p = new Parser(text, start, end, opts.constants === true);
+  const p = new Parser(text, start, end, opts.constants === true, opts.maxDepth ?? MAX_DEPTH);
   p.ws();
   const v = p.value(0, opts.elementSpans);
   p.ws();

@@ -6,7 +6,7 @@
  */
 import type { ReasonCode, RewardResult, RewardVariant } from "./types";
 import { REWARD_VARIANTS } from "./types";
-import { PyJsonError, PyNum, fromJs, numberValueText, parsePyJson, pyDumps, pyFloatRepr, pyQuote, sortedKeys, valueKey, type PyJson, type PyObject } from "./pyjson";
+import { OFFICIAL_MAX_DEPTH, PyJsonError, PyNum, fromJs, numberValueText, parsePyJson, pyDumps, pyFloatRepr, pyQuote, sortedKeys, valueKey, type PyJson, type PyObject } from "./pyjson";
 import { CALL_CLOSE, CALL_OPEN, THINK_CLOSE, THINK_OPEN, pyStrip, readBlock, scanStructure, scopeStart, type ParseError, type RawCall } from "./toolcall";
 
 export type { RewardResult, RewardVariant } from "./types";
@@ -210,15 +210,17 @@ function readDefaultGroundTruth(gt: unknown): GroundTruth {
   return { calls };
 }
 
-let nanCounter = 0;
-/** Python hash-equality of a call name (1 == 1.0 == True; NaN equals nothing); null if unhashable. */
+/**
+ * Python hash-equality of a call name (1 == 1.0 == True); null if unhashable. NaN equals itself here:
+ * json.loads returns its one NaN object every time, and Counter compares keys by identity first.
+ */
 function officialNameKey(name: PyJson): string | null {
   if (typeof name === "string") return "s:" + name;
   if (name === null) return "None";
   if (name === true) return "n:1";
   if (name === false) return "n:0";
   if (name instanceof PyNum) {
-    if (name.value !== name.value) return "nan:" + nanCounter++;
+    if (name.value !== name.value) return "nan";
     return "n:" + numberValueText(name);
   }
   return null; // list or dict: unhashable
@@ -228,12 +230,15 @@ function officialCmp(args: PyJson, nameKey: string): Cmp {
   return { nameKey, key: nameKey + "\u0000" + pyDumps(args), args };
 }
 
+/** Python's json as compute_score_v0 meets it: NaN/Infinity accepted, nesting to CPython's recursion limit. */
+const OFFICIAL_JSON = { constants: true, maxDepth: OFFICIAL_MAX_DEPTH };
+
 function readOfficialGroundTruth(gt: unknown): GroundTruth {
   let v: PyJson | undefined;
   try {
     if (typeof gt === "string") {
-      v = parsePyJson(gt, { constants: true });
-      if (typeof v === "string") v = parsePyJson(v, { constants: true });
+      v = parsePyJson(gt, OFFICIAL_JSON);
+      if (typeof v === "string") v = parsePyJson(v, OFFICIAL_JSON);
     } else v = fromJs(gt);
   } catch (e) {
     if (e instanceof PyJsonError) return null;
@@ -356,8 +361,8 @@ function scoreOfficial(text: string, gtIn: unknown): RewardResult {
   const [s, e] = pyStrip(text, ms, me);
   let v: PyJson;
   try {
-    v = parsePyJson(text, { constants: true }, s, e);
-    if (typeof v === "string") v = parsePyJson(v, { constants: true });
+    v = parsePyJson(text, OFFICIAL_JSON, s, e);
+    if (typeof v === "string") v = parsePyJson(v, OFFICIAL_JSON);
   } catch (err) {
     if (!(err instanceof PyJsonError)) throw err;
     fails.push("bad_json");

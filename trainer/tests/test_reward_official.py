@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import random
+import sys
 from pathlib import Path
 
 import test_reward_oracle as oracle
@@ -18,15 +19,28 @@ from tooln1.reward import score
 VECTORS = Path(__file__).resolve().parents[2] / "test" / "vectors" / "reward"
 
 
+def _stack_depth() -> int:
+    f, n = sys._getframe(1), 0
+    while f is not None:
+        f, n = f.f_back, n + 1
+    return n
+
+
 def official(completion: str, answer) -> float | str:
-    """The official reward, or 'raises' (its prints silenced, its random seeded)."""
+    """The official reward, or 'raises' (its prints silenced, its random seeded). CPython's recursion
+    limit is set so that compute_score_v0 has the room it has when a script calls it from its top
+    level (the stack under pytest is deeper), which is what OFFICIAL_MAX_DEPTH describes."""
     gt = answer if isinstance(answer, str) else json.dumps(answer)
     random.seed(0)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(old + _stack_depth() - 2)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             return oracle.compute_score_v0(completion, gt)
     except Exception:  # noqa: BLE001 - any raise counts
         return "raises"
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def check(completion: str, answer, where: str, stats: dict) -> None:
@@ -66,3 +80,38 @@ def test_fuzz_records_match_official() -> None:
             continue
         check(rec["completion"], rec["answer"], f"fuzz record {i}", stats)
     assert stats[1] > 2000 and stats[0] > 2000, stats
+
+
+def _nest(d: int) -> str:
+    return '[{"name": "f", "arguments": {"x": %s}}]' % ("[" * (d - 3) + "]" * (d - 3))
+
+
+def test_nesting_past_512_scores_as_official_until_its_recursion_limit() -> None:
+    """Official reads payloads and ground truths nested 513..~990 levels; deeper, it raises (ours: 0).
+    Between 981 and 999 CPython's limit depends on the caller's stack and history: not compared."""
+    for d in (513, 600, 800, 950, 980, 1000, 1010, 1200):
+        for completion, answer in (
+            ("<think>t</think><tool_call>" + _nest(d) + "</tool_call>", _nest(d)),
+            ("<think>t</think><tool_call>" + _nest(d) + "</tool_call>", '[{"name": "f", "arguments": {"x": 1}}]'),
+            ('<think>t</think><tool_call>[{"name": "f", "arguments": {"x": 1}}]</tool_call>', _nest(d)),
+        ):
+            want = official(completion, answer)
+            got = score(completion, answer, "official")
+            assert (want == "raises") == (d > 990), (d, want)
+            assert got["reward"] == (want if want != "raises" else 0), (d, want, got)
+            if want == "raises":
+                assert got["reward"] == 0 and got["reason"] in ("bad_json", "bad_ground_truth"), (d, got)
+            else:
+                assert got["reward"] == want, (d, want, got)
+
+
+def test_nan_names_and_empty_dict_ground_truth_as_official() -> None:
+    nan = '[{"name": NaN, "arguments": {}}]'
+    for completion, answer, want in (
+        ("<think>t</think><tool_call>" + nan + "</tool_call>", nan, 1),
+        ("<think>t</think><tool_call>[" + nan[1:-1] + ", " + nan[1:-1] + "]</tool_call>", "[" + nan[1:-1] + ", " + nan[1:-1] + "]", 1),
+        ("<think>t</think><tool_call>" + nan + "</tool_call>", '[{"name": "NaN", "arguments": {}}]', 0),
+        ("<think>t</think><tool_call>[]</tool_call>", "{}", 1),
+    ):
+        assert official(completion, answer) == want
+        assert score(completion, answer, "official")["reward"] == want

@@ -117,6 +117,12 @@ case(g, "list_numbers", tc('[{"name": "f", "arguments": {"xs": [1, 2.0]}}]'), '[
      {"b": OK, "o": (0, "wrong_argument_value", "calls[0].arguments.xs[0]")})
 case(g, "nan_official_only", tc('[{"name": "f", "arguments": {"a": NaN}}]'), '[{"name": "f", "arguments": {"a": NaN}}]',
      {"b": (0, "bad_ground_truth"), "o": OK}, "NaN is not JSON: the default refuses it; Python's json (official) accepts it")
+case(g, "nan_name_official", tc('[{"name": NaN, "arguments": {}}]'), '[{"name": NaN, "arguments": {}}]',
+     {"b": (0, "bad_ground_truth"), "o": OK}, "json.loads returns one NaN object; Counter compares keys by identity first, so the name equals itself")
+case(g, "nan_name_twice_official", tc('[{"name": NaN, "arguments": {}}, {"name": NaN, "arguments": {}}]'), '[{"name": NaN, "arguments": {}}, {"name": NaN, "arguments": {}}]',
+     {"b": (0, "bad_ground_truth"), "o": OK})
+case(g, "nan_name_vs_string_official", tc('[{"name": NaN, "arguments": {}}]'), '[{"name": "NaN", "arguments": {}}]',
+     {"b": (0, "bad_json"), "o": (0, "wrong_name")})
 case(g, "infinity_in_completion", tc('[{"name": "f", "arguments": {"a": Infinity}}]'), '[{"name": "f", "arguments": {"a": 1e999}}]',
      {"b": (0, "bad_json"), "o": OK})
 case(g, "minus_infinity_in_completion", tc('[{"name": "f", "arguments": {"a": -Infinity}}]'), '[{"name": "f", "arguments": {"a": -1e999}}]',
@@ -283,7 +289,15 @@ HERMES300 = [C("f", i=i) for i in range(300)]
 case(g, "hermes_300_blocks", blocks(*[J(c) for c in HERMES300]), HERMES300, {"b": OK, "o": (0, "wrong_call_count")})
 deep_gt = '[{"name": "f", "arguments": {"x": %s}}]' % nest(509)
 case(g, "depth_512_ok", tc(deep_gt), deep_gt, {"b": OK, "o": OK})
-case(g, "depth_513_refused", tc('[{"name": "f", "arguments": {"x": %s}}]' % nest(510)), deep_gt, {"b": (0, "bad_json"), "o": (0, "bad_json")})
+case(g, "depth_513_refused", tc('[{"name": "f", "arguments": {"x": %s}}]' % nest(510)), deep_gt, {"b": (0, "bad_json"), "o": (0, "wrong_argument_value")},
+     "the official scorer reads 513 levels (up to its recursion limit): a value that differs")
+deep_700 = '[{"name": "f", "arguments": {"x": %s}}]' % nest(697)
+case(g, "depth_700_official", tc(deep_700), deep_700, {"b": (0, "bad_ground_truth"), "o": OK}, "past 512 levels: only official reads it")
+deep_980 = '[{"name": "f", "arguments": {"x": %s}}]' % nest(977)
+case(g, "depth_980_official", tc(deep_980), deep_980, {"b": (0, "bad_ground_truth"), "o": OK}, "near the deepest the official scorer reads (about 990 levels)")
+case(g, "depth_1000_payload", tc('[{"name": "f", "arguments": {"x": %s}}]' % nest(997)), J([C("f", x=1)]), {"b": (0, "bad_json"), "o": (0, "bad_json")},
+     "compute_score_v0 raises RecursionError (verl would abort): 0")
+case(g, "depth_1000_gt", tc(J([C("f", x=1)])), '[{"name": "f", "arguments": {"x": %s}}]' % nest(997), {"b": (0, "bad_ground_truth"), "o": (0, "bad_ground_truth")})
 case(g, "many_unclosed_opens", "<think>t</think>" + "<tool_call>" * 2000, [W], {"b": (0, "unclosed_tool_call"), "o": (0, "no_tool_call")})
 case(g, "long_unclosed_think", "<think>" + "x" * 100000 + "<tool_call>" + J(W) + "</tool_call>", [W], {"b": (0, "no_think"), "n": OK, "o": (0, "no_think")})
 

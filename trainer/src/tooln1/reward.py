@@ -13,7 +13,6 @@ docs/reward.md. Standard library only: no torch import.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 from collections import Counter, deque
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 from .toolcall import (
     CALL_CLOSE,
     CALL_OPEN,
+    MAX_DEPTH,
+    OFFICIAL_MAX_DEPTH,
     THINK_CLOSE,
     THINK_OPEN,
     PyJsonError,
@@ -28,6 +29,7 @@ from .toolcall import (
     read_block,
     scan_structure,
     scope_start,
+    deep_recursion,
 )
 
 REWARD_VARIANTS = ("binary", "fine-grained", "no-format", "official")
@@ -266,11 +268,9 @@ def _read_default_ground_truth(gt: Any) -> list | None:
         return None
 
 
-_nan_ids = itertools.count()
-
-
 def _official_name_key(name: Any) -> str | None:
-    """Python hash-equality of a call name (1 == 1.0 == True; NaN equals nothing); None if unhashable."""
+    """Python hash-equality of a call name (1 == 1.0 == True); None if unhashable. NaN equals itself
+    here: json.loads returns its one NaN object every time, and Counter compares keys by identity first."""
     t = type(name)
     if t is str:
         return "s:" + name
@@ -282,7 +282,7 @@ def _official_name_key(name: Any) -> str | None:
         return "n:" + str(name)
     if t is float:
         if name != name:
-            return "nan:%d" % next(_nan_ids)
+            return "nan"
         return "n:" + _float_text(name)
     return None
 
@@ -292,12 +292,19 @@ def _official_cmp(args: Any, nk: str) -> tuple:
 
 
 def _read_official_ground_truth(gt: Any) -> list | None:
+    if type(gt) is str and len(gt) > MAX_DEPTH and gt.count("[") + gt.count("{") > MAX_DEPTH:
+        with deep_recursion(OFFICIAL_MAX_DEPTH):
+            return _read_official_ground_truth_inner(gt)
+    return _read_official_ground_truth_inner(gt)
+
+
+def _read_official_ground_truth_inner(gt: Any) -> list | None:
     try:
         v = gt
         if type(v) is str:
-            v = parse_json(v, True)
+            v = parse_json(v, True, max_depth=OFFICIAL_MAX_DEPTH)
             if type(v) is str:
-                v = parse_json(v, True)
+                v = parse_json(v, True, max_depth=OFFICIAL_MAX_DEPTH)
         # compute_score_v0 only ever succeeds with a list of {"name", "arguments"} dicts or an empty container.
         if (type(v) is str and v == "") or (type(v) is dict and not v):
             return []
@@ -410,9 +417,9 @@ def _score_official(text: str, gt_in: Any) -> dict:
     seg = text[ms:me]
     content = seg.strip()
     try:
-        v = parse_json(content, True)
+        v = parse_json(content, True, max_depth=OFFICIAL_MAX_DEPTH)
         if type(v) is str:
-            v = parse_json(v, True)
+            v = parse_json(v, True, max_depth=OFFICIAL_MAX_DEPTH)
     except PyJsonError:
         fails.append("bad_json")
         return _result(0.0, format_ok, False, _first_reason(fails))
@@ -455,7 +462,12 @@ def score(completion: str, ground_truth: Any, variant: str = "binary") -> dict:
     if type(completion) is not str:
         raise TypeError("completion must be a string")
     if variant == "official":
-        return _score_official(completion, ground_truth)
+        try:
+            return _score_official(completion, ground_truth)
+        except RecursionError:
+            # Values nested past 512 levels (accepted up to OFFICIAL_MAX_DEPTH) are dumped and compared recursively.
+            with deep_recursion(OFFICIAL_MAX_DEPTH):
+                return _score_official(completion, ground_truth)
     if variant in ("binary", "fine-grained", "no-format"):
         return _score_default(completion, ground_truth, variant)
     raise ValueError(f"unknown reward variant {variant!r} (expected one of {', '.join(REWARD_VARIANTS)})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 ASSISTANT_MARKER = "<|im_start|>assistant"
@@ -20,6 +21,10 @@ CALL_OPEN = "<tool_call>"
 CALL_CLOSE = "</tool_call>"
 
 MAX_DEPTH = 512
+#: How deep the official scorer's json.loads/json.dumps still go before CPython 3.11 raises
+#: RecursionError: 989-990 levels when compute_score_v0 is called from a script's top level (limit
+#: 1000; the exact level depends on the caller's stack). Only the ``official`` reward variant uses it.
+OFFICIAL_MAX_DEPTH = 989
 MAX_INT_DIGITS = 4300
 
 E_VALUE = "expected a JSON value"
@@ -63,7 +68,7 @@ _STRICT = json.JSONDecoder(parse_constant=_reject_constant)
 _PYTHON = json.JSONDecoder()
 
 
-def scan_json(s: str, start: int, end: int, constants: bool, spans: list[int] | None = None) -> tuple[str, int] | None:
+def scan_json(s: str, start: int, end: int, constants: bool, spans: list[int] | None = None, max_depth: int = MAX_DEPTH) -> tuple[str, int] | None:
     """Validates s[start:end] exactly as the TypeScript parser does; returns (reason, pos) or None.
 
     Iterative (no recursion), so it can report the depth limit itself. When ``spans`` is given and
@@ -150,8 +155,8 @@ def scan_json(s: str, start: int, end: int, constants: bool, spans: list[int] | 
                 return r
             p = r
         elif c == "{" or c == "[":
-            if len(stack) + 1 > MAX_DEPTH:
-                return (E_DEPTH, p)
+            if len(stack) + 1 > max_depth:
+                return (E_DEPTH if max_depth == MAX_DEPTH else f"nesting deeper than {max_depth} levels", p)
             stack.append(c)
             p = ws(p + 1)
             close = "}" if c == "{" else "]"
@@ -238,7 +243,7 @@ def scan_json(s: str, start: int, end: int, constants: bool, spans: list[int] | 
             break
 
 
-def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None = None) -> Any:
+def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None = None, max_depth: int = MAX_DEPTH) -> Any:
     """Parses s[start:end] as one JSON document like the TypeScript parser (raises PyJsonError).
 
     Values come from CPython's json (int/float kept apart, duplicate keys: last value wins).
@@ -248,6 +253,8 @@ def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None 
         end = len(s)
     doc = s if (start == 0 and end == len(s)) else s[start:end]
     try:
+        if max_depth != MAX_DEPTH:
+            return _loads_deep(doc, constants, max_depth)
         return _loads(doc, constants)
     except PyJsonError as e:
         e.pos += start
@@ -256,6 +263,36 @@ def parse_json(s: str, constants: bool = False, start: int = 0, end: int | None 
 
 _SCAN_STRICT = _STRICT.scan_once
 _SCAN_PYTHON = _PYTHON.scan_once
+
+
+def _loads_deep(doc: str, constants: bool, max_depth: int) -> Any:
+    """``_loads`` with another depth limit; CPython's recursion limit is raised while it runs when the
+    document could nest that deep (the limit is per interpreter, and restored at once)."""
+    if doc.count("[") + doc.count("{") <= MAX_DEPTH:
+        return _loads(doc, constants)
+    err = scan_json(doc, 0, len(doc), constants, None, max_depth)
+    if err is not None:
+        raise PyJsonError(err[0], err[1])
+    with deep_recursion(max_depth):
+        try:
+            return (_PYTHON if constants else _STRICT).decode(doc)
+        except (ValueError, RecursionError):
+            raise PyJsonError(E_VALUE, 0) from None
+
+
+class deep_recursion:
+    """Raises CPython's recursion limit to leave room for ``depth`` nested levels, then restores it."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.old = 0
+
+    def __enter__(self) -> None:
+        self.old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.old, self.depth * 2 + 1000))
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setrecursionlimit(self.old)
 
 
 def _loads(doc: str, constants: bool) -> Any:
