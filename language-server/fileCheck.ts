@@ -5,7 +5,8 @@
  */
 import { stat, readFile } from "node:fs/promises";
 import { readLineBatches } from "../src/node/lineReader";
-import { checkDatasetLine, checkSchemaText, duplicateIdProblem, lineTooLongProblem, severityOf, type DocKind, type PlacedProblem, type Problem, type SeverityOverrides } from "./service";
+import { isUtf8 } from "node:buffer";
+import { checkDatasetLine, checkSchemaText, duplicateIdProblem, invalidUtf8Problem, lineTooLongProblem, severityOf, type DocKind, type PlacedProblem, type Problem, type SeverityOverrides } from "./service";
 
 export interface FileCheckSummary {
   lines: number;
@@ -59,7 +60,21 @@ export async function checkFile(path: string, kind: DocKind, onProblem: (p: Plac
       emit({ line: 0, character: 0, endLine: 0, endCharacter: 1, severity: "error", code: "file_too_large", message: `Tool schema file of ${(st.size / 1048576).toFixed(0)} MB is too large to check whole: split it, or check it as a dataset (--as dataset) if it holds one sample per line.` });
       return sum;
     }
-    let text = await readFile(path, "utf8");
+    const bytes = await readFile(path);
+    if (!isUtf8(bytes)) {
+      // the first line holding a byte that is not UTF-8
+      let line = 0;
+      for (let s = 0; s <= bytes.length; line++) {
+        const nl = bytes.indexOf(10, s);
+        const e = nl === -1 ? bytes.length : nl;
+        if (!isUtf8(bytes.subarray(s, e))) break;
+        s = e + 1;
+      }
+      const p = invalidUtf8Problem();
+      emit({ line, character: 0, endLine: line, endCharacter: 1, severity: p.severity, code: p.code, message: p.message });
+      return sum;
+    }
+    let text = bytes.toString("utf8");
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const lineStarts = [0];
     for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
@@ -98,6 +113,10 @@ export async function checkFile(path: string, kind: DocKind, onProblem: (p: Plac
       sum.lines = l.line + 1;
       if (l.tooLong) {
         onLine(l.line, lineTooLongProblem(l.byteLength));
+        continue;
+      }
+      if (l.invalidUtf8) {
+        onLine(l.line, invalidUtf8Problem());
         continue;
       }
       const r = checkDatasetLine(l.text);

@@ -204,6 +204,11 @@ export function duplicateIdProblem(text: string, id: string, firstLine: number):
   return { code: CODES.duplicateId, severity: "warning", message: `Sample id "${id.length > 60 ? id.slice(0, 59) + "…" : id}" was already used on line ${firstLine + 1}: give every sample a unique id.`, start: r.start, end: r.end };
 }
 
+/** A line whose bytes are not UTF-8: the trainer refuses it, so the check does too. */
+export function invalidUtf8Problem(): Problem {
+  return { code: CODES.invalidUtf8, severity: "error", message: "Line is not valid UTF-8: save the file as UTF-8 (the trainer reads UTF-8 only).", start: 0, end: 1 };
+}
+
 export function lineTooLongProblem(bytes: number): Problem {
   return { code: CODES.lineTooLong, severity: "error", message: `Line of ${(bytes / 1048576).toFixed(0)} MB is too long to check: split the sample or shorten its content.`, start: 0, end: 1 };
 }

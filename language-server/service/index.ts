@@ -15,7 +15,7 @@ import { internalError, type LineResult } from "./dataset";
 import type { FixData, Problem } from "./problems";
 
 export type { DocKind } from "./features";
-export { checkDatasetLine, checkSampleValue, duplicateIdProblem, lineTooLongProblem, type LineResult } from "./dataset";
+export { checkDatasetLine, checkSampleValue, duplicateIdProblem, invalidUtf8Problem, lineTooLongProblem, type LineResult } from "./dataset";
 export { checkSchemaText } from "./schemaFile";
 export { CODES, type Problem, type Severity } from "./problems";
 export { LineDocument } from "./lineDocument";

@@ -43,6 +43,7 @@ export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, i
 export const CODES = {
   jsonSyntax: "json_syntax",
   lineTooLong: "line_too_long",
+  invalidUtf8: "invalid_utf8",
   sampleNotObject: "sample_not_object",
   illegalName: "illegal_tool_name",
   duplicateName: "duplicate_tool_name",

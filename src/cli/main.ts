@@ -33,6 +33,16 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(rest);
 }
 
+/** Exit status when the reader of stdout went away (`tooln1 score f | head -1`): 128 + SIGPIPE. */
+export const CLOSED_PIPE_EXIT = 141;
+
+// A closed pipe is the reader's choice, not an error: stop quietly, as a Unix tool killed by SIGPIPE.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(CLOSED_PIPE_EXIT);
+  process.stderr.write(`tooln1: cannot write the output: ${e.message}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -8,24 +8,37 @@ import { REWARD_VARIANTS, type RewardVariant } from "../core/types";
 import { scoreCompletion, serializeResult } from "../core/reward";
 import { PyJsonError, codePointIndex, parsePyJson, pyQuote } from "../core/pyjson";
 
-const USAGE = `usage: tooln1 score FILE.jsonl|- [--reward ${REWARD_VARIANTS.join("|")}]
+/** The longest input line scored (bytes, without its line break); a longer one is a per-line error. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+const USAGE = `usage: tooln1 score FILE.jsonl|- [--reward ${REWARD_VARIANTS.join("|")}] [--max-line-bytes N]
 
 Reads records {"completion": str, "answer": [calls] | "<JSON of calls>", "tools"?: [...]}, one per
 line, and writes one line per record: {"reward","format_ok","calls_ok","reason","mismatch"?}.
-A line that cannot be read gives {"error": "...", "line": N}; the exit code is then 2.`;
+A line that cannot be read, or is longer than --max-line-bytes (default ${DEFAULT_MAX_LINE_BYTES}),
+gives {"error": "...", "line": N}; the exit code is then 2.`;
 
 export interface ScoreArgs {
   file: string;
   variant: RewardVariant;
+  maxLineBytes: number;
 }
 
 /** Parses argv; returns a usage message string on error. */
 export function parseScoreArgs(argv: string[]): ScoreArgs | string {
   let file: string | undefined;
   let variant: RewardVariant = "binary";
+  let maxLineBytes = DEFAULT_MAX_LINE_BYTES;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     let v: string | undefined;
+    if (a === "--max-line-bytes" || a.startsWith("--max-line-bytes=")) {
+      const m = a === "--max-line-bytes" ? argv[++i] : a.slice("--max-line-bytes=".length);
+      if (m === undefined) return "tooln1 score: --max-line-bytes needs a value";
+      if (!/^[1-9][0-9]{0,15}$/.test(m) || !Number.isSafeInteger(Number(m))) return `tooln1 score: --max-line-bytes must be a positive integer, not '${m}'`;
+      maxLineBytes = Number(m);
+      continue;
+    }
     if (a === "--reward") {
       v = argv[++i];
       if (v === undefined) return "tooln1 score: --reward needs a value";
@@ -40,7 +53,7 @@ export function parseScoreArgs(argv: string[]): ScoreArgs | string {
     }
   }
   if (file === undefined) return "tooln1 score: missing FILE (use - for stdin)";
-  return { file, variant };
+  return { file, variant, maxLineBytes };
 }
 
 function errorLine(line: number, message: string): string {
@@ -65,10 +78,21 @@ export function scoreLine(text: string, line: number, variant: RewardVariant): [
 
 const BLANK = /^[ \t\r]*$/;
 
-/** Splits a byte stream into lines and scores each; calls `write` with output chunks. */
-export async function scoreStream(input: Readable, variant: RewardVariant, write: (chunk: string) => Promise<void>): Promise<{ records: number; bad: number }> {
+/**
+ * Splits a byte stream into lines and scores each; calls `write` with output chunks. Linear in the
+ * input: a line's pieces are joined once, at its end; a line over `maxLineBytes` is not kept (its
+ * bytes are skipped up to the next line break) and gives a per-line error.
+ */
+export async function scoreStream(
+  input: Readable,
+  variant: RewardVariant,
+  write: (chunk: string) => Promise<void>,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): Promise<{ records: number; bad: number }> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  let carry: Buffer | null = null;
+  let pieces: Buffer[] = []; // the current line's bytes from earlier chunks
+  let pending = 0; // its length so far
+  let tooLong = false;
   let lineNo = 0;
   let bad = 0;
   let records = 0;
@@ -93,23 +117,44 @@ export async function scoreStream(input: Readable, variant: RewardVariant, write
     records++;
     if (isBad) bad++;
   };
+  const endLine = (last: Buffer): void => {
+    if (tooLong) {
+      lineNo++;
+      out += errorLine(lineNo, `longer than ${maxLineBytes} bytes (--max-line-bytes)`) + "\n";
+      records++;
+      bad++;
+    } else handle(pieces.length ? Buffer.concat([...pieces, last]) : last);
+    pieces = [];
+    pending = 0;
+    tooLong = false;
+  };
+  const keep = (piece: Buffer): void => {
+    pending += piece.length;
+    if (tooLong) return;
+    if (pending > maxLineBytes) {
+      tooLong = true;
+      pieces = [];
+    } else if (piece.length) pieces.push(Buffer.from(piece)); // a copy: the stream may reuse its buffer
+  };
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (;;) {
-      const nl = buf.indexOf(10, start);
+      const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
-      handle(buf.subarray(start, nl));
+      const piece = chunk.subarray(start, nl);
+      if (pending + piece.length > maxLineBytes) {
+        keep(piece);
+        endLine(Buffer.alloc(0));
+      } else endLine(piece);
       start = nl + 1;
     }
-    buf = buf.subarray(start);
-    carry = buf.length > 0 ? Buffer.from(buf) : null;
+    if (start < chunk.length) keep(chunk.subarray(start));
     if (out.length > 1 << 16) {
       await write(out);
       out = "";
     }
   }
-  if (carry) handle(carry);
+  if (pending > 0 || tooLong) endLine(Buffer.alloc(0));
   if (out) await write(out);
   return { records, bad };
 }
@@ -149,6 +194,6 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const { bad } = await scoreStream(input, args.variant, stdoutWrite);
+  const { bad } = await scoreStream(input, args.variant, stdoutWrite, args.maxLineBytes);
   return bad > 0 ? 2 : 0;
 }

@@ -15,7 +15,7 @@ const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFin
 const isInt = (x: unknown): x is number => Number.isInteger(x);
 const isStr = (x: unknown): x is string => typeof x === "string";
 
-export const EVENT_TYPES = ["run_started", "metrics", "rollouts", "checkpoint", "eval", "log", "warning", "error", "run_finished"] as const;
+export const EVENT_TYPES = ["run_started", "metrics", "rollouts", "checkpoint", "eval", "log", "warning", "error", "run_finished", "resumed"] as const;
 const FINAL = ["completed", "cancelled", "failed"];
 const LEVELS = ["debug", "info"];
 
@@ -80,6 +80,8 @@ export function eventError(o: unknown): string | null {
         need("step", o.step === undefined || isInt(o.step), "an integer") ??
         need("message", o.message === undefined || isStr(o.message), "a string")
       );
+    case "resumed":
+      return need("step", isInt(o.step) && (o.step as number) >= 0, "an integer >= 0") ?? need("checkpoint", o.checkpoint === undefined || o.checkpoint === null || isStr(o.checkpoint), "a string or null");
     default:
       return `unknown event type ${JSON.stringify(t)}`;
   }
@@ -151,4 +153,49 @@ export function parseRolloutLine(line: string): RolloutParseResult {
   }
   const err = rolloutError(v);
   return err === null ? { ok: true, record: v as RolloutRecord } : { ok: false, error: err };
+}
+
+/**
+ * Step order of a run's series (metric points, eval points, rollout files). A `--resume` run writes
+ * again the steps after its checkpoint, so one events.jsonl can hold steps 13, 14, 13, 14. Every
+ * reader keeps only the newest record of a step, so x axes stay increasing:
+ *
+ * - a `resumed` event at step S drops the entries after S (`rewindSteps`);
+ * - an entry whose step is below the last one's drops the entries at or after its step;
+ * - an entry at the last one's step replaces it; `merge` combines the two instead, or returns null to
+ *   keep both (two phases of a run meeting at one step).
+ *
+ * tooln1/events.py (`append_by_step`, `rewind_steps`, `run_series`) applies the same rules; both are
+ * tested on test/vectors/events/resume-cases.json. Each returns how many earlier entries it removed
+ * (a merged entry counts as one), so a consumer holding its own copy knows when to rebuild it.
+ */
+export function appendByStep<T extends { step: number }>(list: T[], item: T, merge?: (older: T, newer: T) => T | null): number {
+  let n = list.length;
+  while (n > 0 && list[n - 1].step > item.step) n--;
+  const removed = list.length - n;
+  list.length = n;
+  if (n > 0 && list[n - 1].step === item.step) {
+    if (removed > 0 || !merge) {
+      list[n - 1] = item;
+      return removed + 1;
+    }
+    const merged = merge(list[n - 1], item);
+    if (merged === null) {
+      list.push(item);
+      return 0;
+    }
+    list[n - 1] = merged;
+    return 1;
+  }
+  list.push(item);
+  return removed;
+}
+
+/** Drops the entries after `step` (a `resumed` event); returns how many. */
+export function rewindSteps<T extends { step: number }>(list: T[], step: number): number {
+  let n = list.length;
+  while (n > 0 && list[n - 1].step > step) n--;
+  const removed = list.length - n;
+  list.length = n;
+  return removed;
 }

@@ -116,7 +116,9 @@ export type TrainEvent =
   | (EventBase & { type: "log"; level: "debug" | "info"; message: string })
   | (EventBase & { type: "warning"; message: string; code?: string })
   | (EventBase & { type: "error"; message: string; traceback?: string; hint?: string })
-  | (EventBase & { type: "run_finished"; status: Exclude<RunStatus, "running">; step?: number; message?: string });
+  | (EventBase & { type: "run_finished"; status: Exclude<RunStatus, "running">; step?: number; message?: string })
+  /** `--resume`: training continues after `step`; what was logged after it is superseded. */
+  | (EventBase & { type: "resumed"; step: number; checkpoint?: string | null });
 export type TrainEventType = TrainEvent["type"];
 
 /**

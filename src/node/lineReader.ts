@@ -3,6 +3,7 @@
  * hands out lines in batches. Memory stays at one chunk plus the longest line (capped by
  * `maxLineBytes`; a longer line is reported as `tooLong` with its byte length and no text).
  */
+import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 
 export interface Line {
@@ -16,6 +17,8 @@ export interface Line {
   text: string;
   /** True when the line was longer than `maxLineBytes` and its bytes were skipped. */
   tooLong?: boolean;
+  /** True when the line's bytes are not valid UTF-8 (`text` then holds U+FFFD where they were). */
+  invalidUtf8?: boolean;
 }
 
 export interface LineReaderOptions {
@@ -77,15 +80,16 @@ export async function* readLineBatches(path: string, opts: LineReaderOptions = {
         const byteLength = partialBytes + pieceLen;
         let text = "";
         let tooLong = skipping || byteLength > maxLineBytes;
+        let valid = true;
         if (!tooLong) {
-          if (partial.length === 0) text = buf.toString("utf8", start, end);
-          else {
-            partial.push(view.subarray(start, end));
-            text = Buffer.concat(partial).toString("utf8");
-          }
+          const bytes = partial.length === 0 ? buf.subarray(start, end) : Buffer.concat([...partial, view.subarray(start, end)]);
+          valid = isUtf8(bytes);
+          text = bytes.toString("utf8");
           if (text.endsWith("\r")) text = text.slice(0, -1);
         }
-        batch.push(tooLong ? { line: lineNo, byteOffset: lineStart, byteLength, text: "", tooLong } : { line: lineNo, byteOffset: lineStart, byteLength, text });
+        const l: Line = tooLong ? { line: lineNo, byteOffset: lineStart, byteLength, text: "", tooLong } : { line: lineNo, byteOffset: lineStart, byteLength, text };
+        if (!valid) l.invalidUtf8 = true;
+        batch.push(l);
         tooLong = false;
         lineNo++;
         lineStart = filePos + nl + 1;
@@ -101,9 +105,12 @@ export async function* readLineBatches(path: string, opts: LineReaderOptions = {
     if (partialBytes > 0) {
       if (skipping) yield [{ line: lineNo, byteOffset: lineStart, byteLength: partialBytes, text: "", tooLong: true }];
       else {
-        let text = Buffer.concat(partial).toString("utf8");
+        const bytes = Buffer.concat(partial);
+        let text = bytes.toString("utf8");
         if (text.endsWith("\r")) text = text.slice(0, -1);
-        yield [{ line: lineNo, byteOffset: lineStart, byteLength: partialBytes, text }];
+        const l: Line = { line: lineNo, byteOffset: lineStart, byteLength: partialBytes, text };
+        if (!isUtf8(bytes)) l.invalidUtf8 = true;
+        yield [l];
       }
     }
   } finally {

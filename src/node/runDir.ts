@@ -11,7 +11,7 @@
 import { promises as fsp } from "node:fs";
 import { basename, join } from "node:path";
 import type { Json, RunInfo, RunStatus, TrainEvent } from "../core/types";
-import { parseEventLine } from "../core/events";
+import { appendByStep, parseEventLine, rewindSteps } from "../core/events";
 import { normalizeMetrics } from "../core/metrics";
 import { FileTailer, type TailLine, type TailStats } from "./tail";
 
@@ -59,6 +59,14 @@ export interface RunState {
   errors: { message: string; hint?: string; traceback?: string }[];
   finishMessage?: string;
   garbage: GarbageReport;
+  /** `resumed` events: the step each `--resume` continued after. */
+  resumes: { step: number; time: number | null }[];
+  /**
+   * Counts the times earlier points (metrics, eval) were removed or replaced (a resumed run writing
+   * its steps again; appendByStep in src/core/events.ts). A consumer that appends the points it is
+   * sent to its own copy re-reads the whole series when this changes.
+   */
+  pointsRevision: number;
 }
 
 export function emptyRunState(dir: string, source: RunSource = "tooln1"): RunState {
@@ -81,8 +89,18 @@ export function emptyRunState(dir: string, source: RunSource = "tooln1"): RunSta
     warnings: [],
     errors: [],
     garbage: { count: 0, samples: [] },
+    resumes: [],
+    pointsRevision: 0,
   };
 }
+
+/** Two records of one step and phase become one point; at a phase boundary both are kept. */
+const mergePoints = (a: MetricPoint, b: MetricPoint): MetricPoint | null => {
+  if ((a.phase ?? null) !== (b.phase ?? null)) return null;
+  const p: MetricPoint = { step: b.step, time: b.time ?? a.time, metrics: { ...a.metrics, ...b.metrics } };
+  if (b.phase) p.phase = b.phase;
+  return p;
+};
 
 const MAX_GARBAGE_SAMPLES = 5;
 const MAX_WARNINGS = 200;
@@ -127,20 +145,30 @@ export function applyEvent(state: RunState, ev: TrainEvent): MetricPoint | null 
       const p: MetricPoint = { step: ev.step, time: t, metrics: normalizeMetrics("tooln1", ev.metrics as Record<string, Json>) };
       const phase = phaseOf(state, ev, false);
       if (phase) p.phase = phase;
-      state.points.push(p);
+      if (appendByStep(state.points, p, mergePoints)) state.pointsRevision++;
       state.step = Math.max(state.step, ev.step);
       if (ev.total_steps != null) state.totalSteps = ev.total_steps;
-      return p;
+      return state.points[state.points.length - 1];
     }
     case "eval": {
       const p: MetricPoint = { step: ev.step, time: t, metrics: normalizeMetrics("tooln1", ev.metrics as Record<string, Json>) };
       const phase = phaseOf(state, ev, true);
       if (phase) p.phase = phase;
-      state.evalPoints.push(p);
-      return p;
+      if (appendByStep(state.evalPoints, p, mergePoints)) state.pointsRevision++;
+      return state.evalPoints[state.evalPoints.length - 1];
     }
     case "rollouts":
-      state.rollouts.push({ step: ev.step, path: ev.path, count: ev.count });
+      appendByStep(state.rollouts, { step: ev.step, path: ev.path, count: ev.count });
+      return null;
+    case "resumed":
+      state.resumes.push({ step: ev.step, time: t });
+      if (rewindSteps(state.points, ev.step) + rewindSteps(state.evalPoints, ev.step)) state.pointsRevision++;
+      rewindSteps(state.rollouts, ev.step);
+      rewindSteps(state.checkpoints, ev.step);
+      state.step = ev.step;
+      if (state.status !== "unknown") state.status = "running"; // a cancelled run can be resumed
+      state.finishedAt = null;
+      state.finishMessage = undefined;
       return null;
     case "checkpoint":
       state.checkpoints.push({ step: ev.step, path: ev.path });

@@ -130,3 +130,46 @@ test("line reader: byte offsets, CRLF, BOM, no final newline, lines across chunk
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("bytes that are not UTF-8 are an error at their file and line (the trainer refuses them)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "check-utf8-"));
+  try {
+    const good = readFileSync(join(FIX, "valid.jsonl"), "utf8").split("\n").filter((l) => l.trim());
+    const bad = Buffer.from(good[1].replace(/"([^"]*)"\s*:\s*"([^"]+)"/, '"$1": "\u0000$2"'));
+    const at = bad.indexOf(0);
+    bad[at] = 0xff; // one byte that is not UTF-8, inside a string value
+    const data = join(dir, "data.jsonl");
+    writeFileSync(data, Buffer.concat([Buffer.from(good[0] + "\n"), bad, Buffer.from("\n" + good[2] + "\n")]));
+    const tools = join(dir, "bad.tools.json");
+    writeFileSync(tools, Buffer.concat([Buffer.from('[\n  {"name": "f",\n   "description": "'), Buffer.from([0xc3, 0x28]), Buffer.from('", "parameters": {"type": "object"}}\n]\n')]));
+    const r = check(data, tools, "--json");
+    assert.equal(r.code, 1, r.err);
+    const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(
+      rows.filter((x) => x.code === "invalid_utf8").map((x) => [x.file, x.line, x.severity]),
+      [
+        [data, 2, "error"],
+        [tools, 3, "error"],
+      ],
+    );
+    assert.ok(!rows.some((x) => x.file === data && x.line !== 2), "the other lines are fine");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("CR-only line endings: one line (as the trainer reads it), reported as one bad line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "check-cr-"));
+  try {
+    const good = readFileSync(join(FIX, "valid.jsonl"), "utf8").split("\n").filter((l) => l.trim());
+    const data = join(dir, "cr.jsonl");
+    writeFileSync(data, good.slice(0, 3).join("\r") + "\r");
+    const r = check(data, "--json");
+    assert.equal(r.code, 1);
+    const rows = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual([...new Set(rows.map((x) => x.line))], [1]);
+    assert.match(r.err, /1 file, 1 lines?:/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -63,10 +63,64 @@ test("fine-grained rewards print as 0.2 / 0.4 / 0.8 / 1", async () => {
 });
 
 test("arguments: file, stdin, --reward forms, errors", () => {
-  assert.deepEqual(parseScoreArgs(["a.jsonl"]), { file: "a.jsonl", variant: "binary" });
-  assert.deepEqual(parseScoreArgs(["-", "--reward", "official"]), { file: "-", variant: "official" });
-  assert.deepEqual(parseScoreArgs(["--reward=no-format", "x"]), { file: "x", variant: "no-format" });
+  assert.deepEqual(parseScoreArgs(["a.jsonl"]), { file: "a.jsonl", variant: "binary", maxLineBytes: 64 * 1024 * 1024 });
+  assert.deepEqual(parseScoreArgs(["-", "--reward", "official"]), { file: "-", variant: "official", maxLineBytes: 64 * 1024 * 1024 });
+  assert.deepEqual(parseScoreArgs(["--reward=no-format", "x"]), { file: "x", variant: "no-format", maxLineBytes: 64 * 1024 * 1024 });
   assert.match(parseScoreArgs(["x", "--reward", "nope"]) as string, /unknown reward 'nope'/);
   assert.match(parseScoreArgs([]) as string, /missing FILE/);
   assert.equal(parseScoreArgs(["--help"]), "");
 });
+
+test("a line over --max-line-bytes is one error record; lines at the limit are scored; the rest goes on", async () => {
+  const long = JSON.stringify({ completion: "x".repeat(400), answer: [] });
+  const input = [OK, long, OK].join("\n") + "\n" + "y".repeat(500); // the last, unterminated line is too long too
+  for (const chunk of [3, 64, 1 << 16]) {
+    let out = "";
+    const r = await scoreStream(Readable.from(split(Buffer.from(input), chunk)), "binary", async (s) => void (out += s), 300);
+    const lines = out.trimEnd().split("\n");
+    assert.equal(lines.length, 4, out);
+    assert.equal(lines[1], '{"error":"line 2: longer than 300 bytes (--max-line-bytes)","line":2}');
+    assert.equal(lines[3], '{"error":"line 4: longer than 300 bytes (--max-line-bytes)","line":4}');
+    assert.equal(lines[0], lines[2]);
+    assert.deepEqual([r.records, r.bad], [4, 2]);
+  }
+  const exact = OK.length;
+  let out = "";
+  await scoreStream(Readable.from([Buffer.from(OK + "\n" + OK)]), "binary", async (s) => void (out += s), exact);
+  assert.doesNotMatch(out, /error/, "a line of exactly the limit is scored");
+  assert.equal((await scoreStream(Readable.from([Buffer.from(OK)]), "binary", async () => {}, exact - 1)).bad, 1);
+});
+
+test("a long line is joined once: bytes copied stay linear in its length", async () => {
+  // 8 MB in 64 KB chunks: the old reader re-joined the carried bytes per chunk (about 500 MB copied)
+  const line = Buffer.from(JSON.stringify({ completion: "x".repeat(8 << 20), answer: [] }));
+  const concat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = ((list: readonly Uint8Array[], n?: number) => {
+    const b = concat(list, n);
+    copied += b.length;
+    return b;
+  }) as typeof Buffer.concat;
+  try {
+    const r = await scoreStream(Readable.from(split(line, 1 << 16)), "binary", async () => {});
+    assert.equal(r.records, 1);
+  } finally {
+    Buffer.concat = concat;
+  }
+  assert.ok(copied <= 2 * line.length, `copied ${copied} bytes for a ${line.length}-byte line`);
+});
+
+test("--max-line-bytes parses in both forms and is checked", () => {
+  assert.deepEqual(parseScoreArgs(["f", "--max-line-bytes", "1000"]), { file: "f", variant: "binary", maxLineBytes: 1000 });
+  assert.deepEqual(parseScoreArgs(["--max-line-bytes=5", "f"]), { file: "f", variant: "binary", maxLineBytes: 5 });
+  assert.equal((parseScoreArgs(["f"]) as { maxLineBytes: number }).maxLineBytes, 64 * 1024 * 1024);
+  assert.equal(parseScoreArgs(["f", "--max-line-bytes", "0"]), "tooln1 score: --max-line-bytes must be a positive integer, not '0'");
+  assert.equal(parseScoreArgs(["f", "--max-line-bytes", "1e3"]), "tooln1 score: --max-line-bytes must be a positive integer, not '1e3'");
+  assert.equal(parseScoreArgs(["f", "--max-line-bytes"]), "tooln1 score: --max-line-bytes needs a value");
+});
+
+function split(buf: Buffer, chunk: number): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += chunk) parts.push(buf.subarray(i, i + chunk));
+  return parts;
+}

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tooln1.events import RunWriter, read_events, utc_now
+from tooln1.events import RunWriter, read_events, run_series, utc_now
 
 TYPES_TS = os.path.join(os.path.dirname(__file__), "..", "..", "src", "core", "types.ts")
 
@@ -103,3 +103,27 @@ def test_run_json_carries_the_launchers_token_and_the_start_time(tmp_path, monke
     w = RunWriter(str(tmp_path / "s"), method="grpo", config={}, echo=False)
     assert "run_token" not in json.loads((tmp_path / "s" / "run.json").read_text())
     w.close()
+
+
+RESUME = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "test", "vectors", "events", "resume-cases.json")))
+
+
+@pytest.mark.parametrize("case", RESUME["cases"], ids=[c["name"] for c in RESUME["cases"]])
+def test_run_series_keeps_the_newest_record_of_each_step(case):
+    # --resume writes again the steps after its checkpoint; same vectors as test/unit/events.test.ts
+    s = run_series(case["events"])
+    assert [[p["step"], p["time"], p["metrics"]] for p in s["points"]] == case["expected"]["points"]
+    assert [p["step"] for p in s["eval"]] == case["expected"]["eval"]
+    assert [p["step"] for p in s["rollouts"]] == case["expected"]["rollouts"]
+    assert [p["step"] for p in s["checkpoints"]] == case["expected"]["checkpoints"]
+    if "eval_metrics" in case["expected"]:
+        assert [p["metrics"] for p in s["eval"]] == case["expected"]["eval_metrics"]
+
+
+def test_resumed_event(tmp_path):
+    w = RunWriter(str(tmp_path / "r"), method="grpo", config={}, echo=False)
+    w.resumed(12, str(tmp_path / "r" / "checkpoints" / "checkpoint-12"))
+    w.resumed(0, None)
+    w.close()
+    ev = read_events(str(tmp_path / "r"))
+    assert [(e["type"], e["step"], e.get("checkpoint")) for e in ev] == [("resumed", 12, "checkpoints/checkpoint-12"), ("resumed", 0, None)]

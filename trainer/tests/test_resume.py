@@ -4,6 +4,8 @@ import json
 import os
 import signal
 
+from tooln1.events import run_series
+
 from conftest import read_events, small_config, start_train, wait_for_event, write_config
 
 
@@ -33,6 +35,10 @@ def test_resume_after_kill(tmp_path, tiny_model, synth_files):
     after = events[events.index(resumed[0]):]
     steps = [e["step"] for e in after if e["type"] == "metrics"]
     assert steps == list(range(start + 1, 7))
+    # the rewind is recorded, and a reader keeps only the newest record of each step
+    rewind = [e for e in events if e["type"] == "resumed"]
+    assert [(e["step"], e["checkpoint"]) for e in rewind] == [(start, f"checkpoints/checkpoint-{start}")]
+    assert [p["step"] for p in run_series(events)["points"]] == list(range(1, 7))
     assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "completed" and events[-1]["step"] == 6
     assert json.load(open(os.path.join(run_dir, "run.json")))["status"] == "completed"
     state = json.load(open(os.path.join(run_dir, "checkpoints", "checkpoint-6", "trainer_state.json")))

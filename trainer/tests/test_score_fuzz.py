@@ -246,3 +246,43 @@ def test_python_cli_matches_ts_cli_on_stdin(ts_scorer: list[str]) -> None:
         cwd=ROOT,
     )
     assert ts.stdout == py.stdout and ts.returncode == py.returncode == 2, (ts.stderr, py.stderr)
+
+
+def _py_cli() -> list[str]:
+    return [str(ROOT / ".venv/bin/python") if (ROOT / ".venv/bin/python").exists() else "python3", "-m", "tooln1", "score"]
+
+
+def test_line_limit_and_line_endings_agree_in_both_clis(ts_scorer: list[str], tmp_path: Path) -> None:
+    ok = generate_records(3, seed=3)
+    data = b"".join([
+        ok[0].encode(), b"\n",
+        json.dumps({"completion": "x" * 5000, "answer": []}).encode(), b"\n",  # over the limit
+        ok[1].encode(), b"\r\n",  # CRLF
+        ok[0].encode(), b"\r", ok[1].encode(), b"\r", ok[2].encode(), b"\n",  # CR only: one line, not JSON
+        b"\n", b"z" * 5001,  # blank, then an unterminated line over the limit
+    ])
+    src = tmp_path / "lines.jsonl"
+    src.write_bytes(data)
+    ts = subprocess.run([*ts_scorer, str(src), "--max-line-bytes", "4096"], capture_output=True, timeout=60)
+    py = subprocess.run([*_py_cli(), str(src), "--max-line-bytes", "4096"], capture_output=True, timeout=60, cwd=ROOT)
+    assert ts.stdout == py.stdout and ts.returncode == py.returncode == 2, (ts.stderr, py.stderr)
+    lines = py.stdout.decode().splitlines()
+    assert len(lines) == 5
+    assert lines[1] == '{"error":"line 2: longer than 4096 bytes (--max-line-bytes)","line":2}'
+    assert lines[3].startswith('{"error":"line 4: invalid JSON')
+    assert lines[4] == '{"error":"line 6: longer than 4096 bytes (--max-line-bytes)","line":6}'
+
+
+@pytest.mark.parametrize("side", ["ts", "py"])
+def test_a_closed_pipe_ends_quietly(ts_scorer: list[str], tmp_path: Path, side: str) -> None:
+    # `tooln1 score big.jsonl | head -1`: no stack trace, status 141 (128 + SIGPIPE)
+    src = tmp_path / "big.jsonl"
+    src.write_text("\n".join(generate_records(3000, seed=5)) + "\n")
+    if side == "ts" and not ts_scorer[1].endswith("cli.js"):
+        pytest.skip("the closed-pipe handling is in dist/cli.js (node scripts/build.mjs)")
+    cmd = ts_scorer if side == "ts" else _py_cli()
+    proc = subprocess.Popen([*cmd, str(src)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141 and err == b"", err.decode()[-2000:]

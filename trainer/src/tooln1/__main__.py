@@ -6,7 +6,10 @@ Commands are imported lazily so `score` and `convert` never import torch.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+
+CLOSED_PIPE_EXIT = 141  # 128 + SIGPIPE
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("tooln1.score", "Score completions against ground-truth calls (JSONL in, JSONL out)."),
@@ -36,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tooln1: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
-    return int(module.main(rest) or 0)
+    try:
+        code = int(module.main(rest) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the reader of stdout went away (`... | head -1`): stop quietly, as a Unix tool killed by
+        # SIGPIPE; point stdout at /dev/null so the interpreter's last flush does not complain
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 from importlib import resources
 from typing import Any
@@ -75,10 +76,21 @@ def validate(config: Any) -> list[str]:
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-    problems = [_describe(e, schema) for e in errors]
+    problems = [_describe(e, schema) for e in errors] + _non_finite(config, [])
     if not problems and isinstance(config, dict):
         problems += _cross_checks(apply_defaults(config))
     return problems
+
+
+def _non_finite(value: Any, at: list[Any]) -> list[str]:
+    """NaN and infinities (YAML `.nan`, `.inf`; JSON `NaN`) pass the schema's number checks: refuse them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{_path(at)}: must be a finite number, got {value}"]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, at + [k])]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, at + [i])]
+    return []
 
 
 def _cross_checks(cfg: dict[str, Any]) -> list[str]:
@@ -109,19 +121,30 @@ def apply_defaults(config: dict[str, Any], schema: dict[str, Any] | None = None)
 def read_file(path: str) -> Any:
     if not os.path.isfile(path):
         raise ConfigError(f"config file not found: {path}")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    if path.endswith((".yaml", ".yml")):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: not valid YAML: {e}") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}") from None
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ConfigError(f"{path}:{line}: not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8") from None
+    try:
+        if path.endswith((".yaml", ".yml")):
+            import yaml
+
+            try:
+                return yaml.safe_load(text)
+            except yaml.YAMLError as e:
+                raise ConfigError(f"{path}: not valid YAML: {e}") from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
 
 
 def resolve_paths(cfg: dict[str, Any], base_dir: str) -> dict[str, Any]:

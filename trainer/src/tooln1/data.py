@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from typing import Any
+from typing import Any, Iterator
 
 from tooln1 import synthetic
 
@@ -14,22 +14,51 @@ class DataError(ValueError):
     """Data that cannot be trained on; the message names the file and line."""
 
 
+def jsonl_lines(path: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line, read as `tooln1 check` reads it: lines end at LF
+    (a CR before it is dropped; a lone CR is part of the line), a UTF-8 BOM is skipped, and bytes
+    that are not UTF-8 raise DataError naming the file and line."""
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    with f:
+        for n, raw in enumerate(f, 1):
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if not raw.strip():
+                continue
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise DataError(f"{path}:{n}: not valid UTF-8 (byte {e.start + 1} of the line); save the file as UTF-8") from None
+
+
+def parse_json_line(path: str, n: int, line: str) -> Any:
+    """One JSONL line's value; DataError (file and line) for bad JSON or nesting too deep to read."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        hint = "; the line holds a carriage return (CR): lines must end with LF or CRLF" if "\r" in line else ""
+        raise DataError(f"{path}:{n}: not valid JSON: {e.msg} (column {e.colno}){hint}") from None
+    except RecursionError:
+        raise DataError(f"{path}:{n}: nested too deeply to read") from None
+
+
 def read_jsonl(path: str) -> list[dict[str, Any]]:
     if not os.path.isfile(path):
         raise DataError(f"data file not found: {path}")
     out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{n}: not valid JSON: {e.msg}") from None
-            if not isinstance(obj, dict):
-                raise DataError(f"{path}:{n}: each line must be a JSON object (a sample)")
-            obj.setdefault("id", f"{os.path.basename(path)}:{n}")
-            out.append(obj)
+    for n, line in jsonl_lines(path):
+        obj = parse_json_line(path, n, line)
+        if not isinstance(obj, dict):
+            raise DataError(f"{path}:{n}: each line must be a JSON object (a sample)")
+        obj.setdefault("id", f"{os.path.basename(path)}:{n}")
+        out.append(obj)
     return out
 
 
@@ -38,6 +67,12 @@ def _import(path: str, fmt: str) -> list[dict[str, Any]]:
 
     try:
         return importers.convert_file(path, fmt)
+    except UnicodeDecodeError as e:
+        with open(path, "rb") as f:
+            line = f.read(e.start).count(b"\n") + 1
+        raise DataError(f"{path}:{line}: not valid UTF-8 (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
+    except RecursionError:
+        raise DataError(f"{path}: nested too deeply to read") from None
     except ValueError as e:  # an unknown format names the known ones
         raise DataError(f"data.format: {e}") from None
 

@@ -34,6 +34,7 @@ EVENT_TYPES = (
     "warning",
     "error",
     "run_finished",
+    "resumed",
 )
 FINAL_STATUSES = ("completed", "cancelled", "failed")
 
@@ -246,6 +247,13 @@ class RunWriter:
     def error(self, message: str, *, traceback: str | None = None, hint: str | None = None) -> dict[str, Any]:
         return self.emit("error", message=message, traceback=traceback, hint=hint)
 
+    def resumed(self, step: int, checkpoint: str | None) -> dict[str, Any]:
+        """`--resume` continues after `step`: readers drop what was logged after it."""
+        rel = None
+        if checkpoint:
+            rel = (os.path.relpath(checkpoint, self.run_dir) if os.path.isabs(checkpoint) else checkpoint).replace(os.sep, "/")
+        return self.emit("resumed", step=step, checkpoint=rel)
+
     def set_status(self, status: str) -> None:
         self.status = status
         self._write_run_json()
@@ -278,6 +286,71 @@ def read_events(run_dir: str) -> list[dict[str, Any]]:
         for line in f:
             if line.endswith("\n") and line.strip():
                 out.append(json.loads(line))
+    return out
+
+
+def append_by_step(items: list[dict[str, Any]], item: dict[str, Any], merge: Any = None) -> int:
+    """Append keeping steps increasing (the rules of appendByStep in src/core/events.ts): entries after
+    `item`'s step are dropped; an entry at its step is replaced (or, when nothing was dropped and
+    `merge` is given, merged; a merge returning None keeps both). Returns how many earlier entries were
+    removed."""
+    n = len(items)
+    while n > 0 and items[n - 1]["step"] > item["step"]:
+        n -= 1
+    removed = len(items) - n
+    del items[n:]
+    if n > 0 and items[n - 1]["step"] == item["step"]:
+        if removed or not merge:
+            items[n - 1] = item
+            return removed + 1
+        merged = merge(items[n - 1], item)
+        if merged is None:
+            items.append(item)
+            return 0
+        items[n - 1] = merged
+        return 1
+    items.append(item)
+    return removed
+
+
+def rewind_steps(items: list[dict[str, Any]], step: int) -> int:
+    """Drop the entries after `step` (a `resumed` event); returns how many."""
+    n = len(items)
+    while n > 0 and items[n - 1]["step"] > step:
+        n -= 1
+    removed = len(items) - n
+    del items[n:]
+    return removed
+
+
+def _merge_points(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    """Two records of one step and phase become one point; at a phase boundary both are kept."""
+    if a.get("phase") != b.get("phase"):
+        return None
+    out = {"step": b["step"], "time": b["time"] or a["time"], "metrics": {**a["metrics"], **b["metrics"]}}
+    if b.get("phase"):
+        out["phase"] = b["phase"]
+    return out
+
+
+def run_series(events: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A run's series with only the newest record of each step (a resumed run writes steps again):
+    `points` and `eval` ({step, time, metrics}), `rollouts` ({step, path, count}), `checkpoints`."""
+    out: dict[str, list[dict[str, Any]]] = {"points": [], "eval": [], "rollouts": [], "checkpoints": []}
+    for e in events:
+        t = e.get("type")
+        if t in ("metrics", "eval"):
+            point = {"step": e["step"], "time": e.get("time"), "metrics": dict(e.get("metrics") or {})}
+            if e.get("phase"):
+                point["phase"] = e["phase"]
+            append_by_step(out["points" if t == "metrics" else "eval"], point, _merge_points)
+        elif t == "rollouts":
+            append_by_step(out["rollouts"], {"step": e["step"], "path": e["path"], "count": e["count"]})
+        elif t == "checkpoint":
+            out["checkpoints"].append({"step": e["step"], "path": e["path"]})
+        elif t == "resumed":
+            for series in out.values():
+                rewind_steps(series, e["step"])
     return out
 
 

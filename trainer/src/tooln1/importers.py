@@ -92,7 +92,7 @@ def parse_input(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
     if stripped.startswith("["):
         try:
             doc = loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             doc = None
         if isinstance(doc, list):
             return [(0, r) for r in doc], []
@@ -106,10 +106,12 @@ def parse_input(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
             records.append((n, loads(line)))
         except ValueError:
             bad.append((n, "not valid JSON"))
+        except RecursionError:
+            bad.append((n, "nested too deeply to read"))
     if bad and not records:
         try:
             doc = loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return records, bad
         return ([(0, r) for r in doc] if isinstance(doc, list) else [(0, doc)]), []
     return records, bad
@@ -557,6 +559,8 @@ def convert_records(fmt: str, records: Iterable[Any], answers: dict | None = Non
                 results = _from_canonical(rec, rid)
         except Drop as d:
             results = [(rid, d.code)]
+        except RecursionError:  # parsed, but nested too deeply to convert
+            results = [(rid, "bad_record")]
         for _, r in results:
             if isinstance(r, str):
                 dropped[r] = dropped.get(r, 0) + 1

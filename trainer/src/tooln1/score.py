@@ -8,27 +8,46 @@ be read yields ``{"error": "line N: ...", "line": N}``; processing continues and
 from __future__ import annotations
 
 import json
+import re
 import sys
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Iterator, TextIO
 
 from .reward import REWARD_VARIANTS, score, serialize_result
 from .toolcall import PyJsonError, parse_json
 
-USAGE = f"""usage: tooln1 score FILE.jsonl|- [--reward {'|'.join(REWARD_VARIANTS)}]
+DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
+"""The longest input line scored (bytes, without its line break); a longer one is a per-line error."""
+
+USAGE = f"""usage: tooln1 score FILE.jsonl|- [--reward {'|'.join(REWARD_VARIANTS)}] [--max-line-bytes N]
 
 Reads records {{"completion": str, "answer": [calls] | "<JSON of calls>", "tools"?: [...]}}, one per
 line, and writes one line per record: {{"reward","format_ok","calls_ok","reason","mismatch"?}}.
-A line that cannot be read gives {{"error": "...", "line": N}}; the exit code is then 2."""
+A line that cannot be read, or is longer than --max-line-bytes (default {DEFAULT_MAX_LINE_BYTES}),
+gives {{"error": "...", "line": N}}; the exit code is then 2."""
 
 
-def parse_args(argv: list[str]) -> tuple[str, str] | str:
-    """(file, variant), or a message ('' for --help)."""
+def parse_args(argv: list[str]) -> tuple[str, str, int] | str:
+    """(file, variant, max_line_bytes), or a message ('' for --help)."""
     file = None
     variant = "binary"
+    max_line = DEFAULT_MAX_LINE_BYTES
     i = 0
     while i < len(argv):
         a = argv[i]
         v = None
+        if a == "--max-line-bytes" or a.startswith("--max-line-bytes="):
+            if a == "--max-line-bytes":
+                i += 1
+                if i >= len(argv):
+                    return "tooln1 score: --max-line-bytes needs a value"
+                m = argv[i]
+            else:
+                m = a[len("--max-line-bytes=") :]
+            if not re.fullmatch(r"[1-9][0-9]{0,15}", m) or int(m) > 2**53 - 1:
+                return f"tooln1 score: --max-line-bytes must be a positive integer, not '{m}'"
+            max_line = int(m)
+            i += 1
+            continue
         if a == "--reward":
             i += 1
             if i >= len(argv):
@@ -51,7 +70,7 @@ def parse_args(argv: list[str]) -> tuple[str, str] | str:
         i += 1
     if file is None:
         return "tooln1 score: missing FILE (use - for stdin)"
-    return file, variant
+    return file, variant, max_line
 
 
 def _error_line(line: int, message: str) -> str:
@@ -78,13 +97,35 @@ def _blank(b: bytes) -> bool:
     return not b.strip(b" \t\r")
 
 
-def score_stream(inp: BinaryIO, out: TextIO, variant: str) -> tuple[int, int]:
+def _lines(inp: BinaryIO, max_line: int) -> Iterator[bytes | None]:
+    """The stream's lines without their ``\n``; None for a line over ``max_line`` bytes, whose bytes are
+    skipped up to the next line break without being kept."""
+    while True:
+        raw = inp.readline(max_line + 1)
+        if not raw:
+            return
+        if raw.endswith(b"\n"):
+            yield raw[:-1]
+        elif len(raw) <= max_line:
+            yield raw  # the last line, without a line break
+        else:
+            while True:
+                rest = inp.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+
+
+def score_stream(inp: BinaryIO, out: TextIO, variant: str, max_line: int = DEFAULT_MAX_LINE_BYTES) -> tuple[int, int]:
     """Scores every line of a binary stream into ``out``; returns (records, bad)."""
     records = bad = 0
     buf: list[str] = []
-    for line_no, raw in enumerate(inp, 1):
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
+    for line_no, raw in enumerate(_lines(inp, max_line), 1):
+        if raw is None:
+            buf.append(_error_line(line_no, f"longer than {max_line} bytes (--max-line-bytes)"))
+            records += 1
+            bad += 1
+            continue
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if raw.endswith(b"\r"):
@@ -118,10 +159,10 @@ def main(argv: list[str]) -> int:
             return 0
         print(f"{args}\n\n{USAGE}", file=sys.stderr)
         return 2
-    file, variant = args
+    file, variant, max_line = args
     out = sys.stdout
     if file == "-":
-        _, bad = score_stream(sys.stdin.buffer, out, variant)
+        _, bad = score_stream(sys.stdin.buffer, out, variant, max_line)
     else:
         try:
             f = open(file, "rb")
@@ -129,7 +170,7 @@ def main(argv: list[str]) -> int:
             print(f"tooln1 score: cannot read {file}: {e.strerror or e}", file=sys.stderr)
             return 1
         with f:
-            _, bad = score_stream(f, out, variant)
+            _, bad = score_stream(f, out, variant, max_line)
     out.flush()
     return 2 if bad else 0
 

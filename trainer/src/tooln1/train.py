@@ -262,6 +262,7 @@ class Run:
         self.skip_preflight = skip_preflight
         self.cancel_requested = False
         self._cancel_logged = False
+        self._resumed_event = False
         self.phase = "setup"
         self.step = 0
         self.total_steps: int | None = None
@@ -334,6 +335,11 @@ class Run:
         resume_from = latest_checkpoint(out_dir) if self.resume else None
         if resume_from:
             self.w.log(f"resuming from {os.path.relpath(resume_from, self.run_dir)}")
+        if self.resume and not self._resumed_event:
+            # the steps logged after this point by the killed run are written again: say so once
+            self._resumed_event = True
+            step = cb.offset + (int(os.path.basename(resume_from).rsplit("-", 1)[1]) if resume_from else 0)
+            self.w.resumed(step, resume_from)
         trainer.train(resume_from_checkpoint=resume_from)
         self.step = trainer.state.global_step + cb.offset
         return trainer.state
@@ -397,10 +403,12 @@ class Run:
             self.w.error(str(e), hint="fix the samples or the reward setting named in the report, or check with "
                                       "python -m tooln1 preflight --config CONFIG")
             self.w.run_finished("failed", step=self.step, message="pre-flight refused the run")
+            print(f"tooln1 train: pre-flight refused the run\n{e}", file=sys.stderr)
             return 2
         except (config_mod.ConfigError, data_mod.DataError, ModelPathError) as e:
             self.w.error(str(e))
             self.w.run_finished("failed", step=self.step, message=str(e).splitlines()[0])
+            print(f"tooln1 train: {e}", file=sys.stderr)
             return 2
         except BaseException as e:  # noqa: BLE001 - every failure must reach the event log
             if isinstance(e, KeyboardInterrupt):
