@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   writeFileSync(path, text);
   const uri = pathToFileURL(path).toString();
   const doc = TextDocument.create(uri, "tooln1-dataset", 1, text);
+  const loadAvgBefore = loadavg().map((x) => +x.toFixed(2));
   const client = await startServer({ server: join(ROOT, "dist", "server.js") });
   try {
     // 1. Open to first diagnostics.
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     }
     const editCpuMs = ((serverCpu(pid) - cpu1) * 1000) / latencies.length;
     const result = {
-      machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvg1m: +loadavg()[0].toFixed(1), note: "shared 2-core machine; other engineers' load adds to wall time" },
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvg1m: +loadavg()[0].toFixed(1), loadAvgBefore, loadAvgAfter: loadavg().map((x) => +x.toFixed(2)), note: "shared 2-core machine; other engineers' load adds to wall time (load averages 1/5/15 min), server CPU time much less" },
       dataset: { lines: LINES, bytes: Buffer.byteLength(text), badFraction: 0.01 },
       open: { what: "didOpen of the whole text to its first publishDiagnostics; the first check runs on two threads (serverCpuS sums both)", firstDiagnosticsMs: +openMs.toFixed(1), serverCpuS: +openCpuS.toFixed(2), diagnostics: firstDiags.length, targetMs: 1000 },
       edit: {

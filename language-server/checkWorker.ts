@@ -29,22 +29,21 @@ export class CheckWorker {
 
   constructor(private readonly script: string) {}
 
+  /** Starts the thread ahead of the first large dataset, so opening one does not wait for it to load. */
+  warm(): void {
+    if (this.failed || this.worker) return;
+    try {
+      this.start();
+    } catch {
+      this.fail();
+    }
+  }
+
   /** The results for `lines`, or undefined when the worker is not available. */
   check(lines: string[]): Promise<LineResult[] | undefined> {
     if (this.failed) return Promise.resolve(undefined);
     try {
-      if (!this.worker) {
-        const w = new Worker(this.script, { workerData: { tooln1CheckWorker: true }, argv: [], stdout: true, stderr: true });
-        w.unref();
-        w.on("message", (m: { id: number; results: LineResult[] }) => {
-          const done = this.pending.get(m.id);
-          this.pending.delete(m.id);
-          done?.(m.results);
-        });
-        w.on("error", () => this.fail());
-        w.on("exit", () => this.fail());
-        this.worker = w;
-      }
+      this.start();
       const id = this.next++;
       return new Promise((resolve) => {
         this.pending.set(id, resolve);
@@ -54,6 +53,21 @@ export class CheckWorker {
       this.fail();
       return Promise.resolve(undefined);
     }
+  }
+
+  private start(): void {
+    if (this.worker) return;
+    // A larger young generation, as the server's own thread has (SERVER_EXEC_ARGV): less time in GC.
+    const w = new Worker(this.script, { workerData: { tooln1CheckWorker: true }, argv: [], stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    w.unref();
+    w.on("message", (m: { id: number; results: LineResult[] }) => {
+      const done = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      done?.(m.results);
+    });
+    w.on("error", () => this.fail());
+    w.on("exit", () => this.fail());
+    this.worker = w;
   }
 
   private fail(): void {

@@ -41,3 +41,10 @@ export interface AllProblemsResult {
 }
 /** Every problem of a file: an open document's from memory, otherwise from disk. */
 export const AllProblemsRequest = new RequestType<AllProblemsParams, AllProblemsResult, void>("tooln1/allProblems");
+
+/**
+ * Node options the server is started with (by the extension, and by the tests and benchmarks that
+ * start it): a larger young generation makes the first check of a big dataset spend less time in
+ * garbage collection (about a tenth less CPU measured on a 20,000-line dataset).
+ */
+export const SERVER_EXEC_ARGV: readonly string[] = ["--max-semi-space-size=32"];

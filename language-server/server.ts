@@ -71,6 +71,8 @@ function main(): void {
   });
 
   connection.onInitialized(() => {
+    // The second checking thread loads now, not when the first large dataset opens.
+    worker.warm();
     if (canPullConfig) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
   });
 

@@ -11,6 +11,17 @@ function split(text: string): { lines: string[]; eols: string[] } {
   const lines: string[] = [];
   const eols: string[] = [];
   let last = 0;
+  if (!text.includes("\r")) {
+    // The common case, without a regular expression: several times faster on a 40 MB dataset.
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", last)) {
+      lines.push(text.slice(last, i));
+      eols.push("\n");
+      last = i + 1;
+    }
+    lines.push(text.slice(last));
+    eols.push("");
+    return { lines, eols };
+  }
   BREAK.lastIndex = 0;
   for (let m = BREAK.exec(text); m; m = BREAK.exec(text)) {
     lines.push(text.slice(last, m.index));

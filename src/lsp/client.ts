@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type DocumentSelector, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import type { Ctx } from "../context";
 import { Config } from "../config";
-import { AllProblemsRequest, ValidateFileRequest, ValidateProgressNotification, type ValidateFileResult } from "../../language-server/protocol";
+import { AllProblemsRequest, SERVER_EXEC_ARGV, ValidateFileRequest, ValidateProgressNotification, type ValidateFileResult } from "../../language-server/protocol";
 
 /** VS Code never syncs files over 50 MB to extensions: those are validated from disk. */
 const SYNC_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -34,8 +34,8 @@ class LanguageClientHost implements vscode.Disposable {
   async start(): Promise<void> {
     const module = this.ctx.asAbsolutePath("dist/server.js");
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, "--nolazy", "--inspect=6019"] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: this.selector(),

@@ -1,5 +1,6 @@
 /** A real LSP client over stdio for the server tests and benchmarks: spawns `node dist/server.js --stdio`. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { SERVER_EXEC_ARGV } from "../../language-server/protocol";
 import { join } from "node:path";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
 import type { Diagnostic, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
@@ -17,7 +18,8 @@ export interface Client {
 }
 
 export async function startServer(opts: { maxDiagnostics?: number; server?: string } = {}): Promise<Client> {
-  const proc = spawn(process.execPath, [opts.server ?? SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  // Started as the extension starts it (language-server/protocol.ts SERVER_EXEC_ARGV).
+  const proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, opts.server ?? SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
