@@ -3,14 +3,15 @@
 #   1. builds the .vsix exactly as `make package` does and checks its file list and size;
 #   2. installs code-server (a real VS Code) once per machine: scripts/install-code-server.sh;
 #   3. runs the user's workflows in code-server with that .vsix installed, driven by headless
-#      Chromium (test/e2e/workbench.test.ts), one screenshot per scenario under test-output/e2e/;
+#      Chromium (test/e2e/workbench.test.ts, test/e2e/evaluation.test.ts), one screenshot per
+#      scenario under test-output/e2e/;
 #   4. runs the extension's integration suite (mocha inside the extension host) offline through
 #      code-server, and through @vscode/test-electron when a VS Code build can be had
 #      (VSCODE_EXECUTABLE, or a download when the internet is reachable).
-# Budget: 15 minutes for the whole script (TOOLN1_E2E_BUDGET_S to change it).
+# Budget: 20 minutes for the whole script (TOOLN1_E2E_BUDGET_S to change it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget="${TOOLN1_E2E_BUDGET_S:-900}"
+budget="${TOOLN1_E2E_BUDGET_S:-1200}"
 start=$(date +%s)
 out=test-output/e2e
 rm -rf "$out"
@@ -36,6 +37,9 @@ run_bounded scripts/install-code-server.sh >/dev/null
 
 step "workflows in code-server + Chromium"
 run_bounded node --test --test-reporter=spec --test-concurrency=1 out/test/e2e/workbench.test.js
+
+step "Evaluate Checkpoint on BFCL in code-server (BFCL's checker in .venv-bfcl)"
+run_bounded node --test --test-reporter=spec out/test/e2e/evaluation.test.js
 
 step "make demo ARGS=--train: the printed URL shows a live run"
 run_bounded node --test --test-reporter=spec out/test/e2e/demo.test.js

@@ -20,6 +20,13 @@ export class Config {
   get pythonPath(): string {
     return this.cfg.inspect<string>("pythonPath")?.globalValue?.trim() ?? "";
   }
+  /** The BFCL environment's interpreter (`make venv-bfcl`); user/machine levels only, like pythonPath. */
+  get bfclPythonPath(): string {
+    return this.cfg.inspect<string>("bfcl.pythonPath")?.globalValue?.trim() ?? "";
+  }
+  get evalMaxNewTokens(): number {
+    return this.cfg.get<number>("evaluation.maxNewTokens", 512);
+  }
   get trainerExtraArgs(): string[] {
     return this.cfg.inspect<string[]>("trainer.extraArgs")?.globalValue ?? [];
   }

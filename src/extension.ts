@@ -5,6 +5,7 @@ import { activateTraining } from "./training/activate";
 import { activateRollouts } from "./rollouts/activate";
 import { activatePreview } from "./preview/activate";
 import { activateScoring } from "./scoring";
+import { activateEvaluation } from "./evaluation/activate";
 
 /** Wiring only: each feature registers itself from its own module. */
 export async function activate(context: vscode.ExtensionContext): Promise<{ ctx: Ctx }> {
@@ -14,6 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ ctx:
   activateRollouts(ctx);
   activatePreview(ctx);
   activateScoring(ctx);
+  activateEvaluation(ctx);
   await activateLanguageClient(ctx);
   ctx.log.info("Tool-N1 Studio activated");
   return { ctx };

@@ -352,3 +352,17 @@ def test_training_config_rejects_unknown_bfcl_category(tiny_model, synth_files):
 
     with pytest.raises(ConfigError, match="eval.bfcl.categories"):
         from_dict(small_config(tiny_model, synth_files, eval={"bfcl": {"categories": ["simple"]}}))
+
+
+def test_onnx_export_gives_the_checkpoints_greedy_outputs(tiny_model, tmp_path):
+    """An exported model (tooln1 export-onnx) is evaluated with onnxruntime: same completions as PyTorch."""
+    from tooln1.__main__ import main
+
+    onnx_dir = str(tmp_path / "onnx")
+    assert main(["export-onnx", "--checkpoint", tiny_model, "--out", onnx_dir]) == 0
+    args = ["--categories", "simple_python,live_irrelevance", "--limit", "2", "--batch-size", "1", "--max-new-tokens", "10"]
+    a = _cli("--checkpoint", tiny_model, "--out", str(tmp_path / "pt"), *args)
+    b = _cli("--checkpoint", onnx_dir, "--out", str(tmp_path / "ort"), *args)
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    pt = (tmp_path / "pt" / "outputs.jsonl").read_text()
+    assert pt == (tmp_path / "ort" / "outputs.jsonl").read_text() and len(pt.splitlines()) == 4

@@ -371,6 +371,34 @@ def generate(model, tok, prompts: list[str], *, batch_size: int, max_new_tokens:
     return texts, counts
 
 
+def is_onnx_export(folder: str) -> bool:
+    """A folder written by `tooln1 export-onnx` (model.onnx + tooln1-export.json, no PyTorch weights)."""
+    return os.path.isfile(os.path.join(folder, "model.onnx")) and os.path.isfile(os.path.join(folder, "tooln1-export.json"))
+
+
+def generate_onnx(folder: str, prompts: list[str], *, max_new_tokens: int,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[list[str], list[dict]]:
+    """Greedy completions of an ONNX export with onnxruntime (CPU, one prompt at a time, KV cache)."""
+    from transformers import AutoTokenizer
+
+    from .export_onnx import _session, ort_greedy
+
+    with open(os.path.join(folder, "tooln1-export.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    tok = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    sess = _session(os.path.join(folder, "model.onnx"))
+    eos = set(meta.get("eos_token_ids") or ([tok.eos_token_id] if tok.eos_token_id is not None else []))
+    texts, counts = [], []
+    for i, p in enumerate(prompts):
+        ids = tok(p, add_special_tokens=False)["input_ids"]
+        out = ort_greedy(sess, meta, ids, max_new_tokens, eos)
+        texts.append(tok.decode(out, skip_special_tokens=True))
+        counts.append({"prompt": len(ids), "completion": len(out)})
+        if progress:
+            progress(i + 1, len(prompts))
+    return texts, counts
+
+
 def render(checkpoint: str | None, sample: dict) -> str:
     from .template import build_messages, render_chatml
 
@@ -398,8 +426,12 @@ def evaluate_checkpoint(checkpoint: str, categories: list[str], *, limit: int | 
         qs = run_bfcl("questions", {"categories": categories, "limit": limit}, runner=runner)["questions"]
         samples = [question_sample(q) for q in qs]
         prompts = [render(checkpoint, s) for s in samples]
-        model, tok = load_model(checkpoint)
-        texts, counts = generate(model, tok, prompts, batch_size=batch_size, max_new_tokens=max_new_tokens, progress=progress)
+        if is_onnx_export(checkpoint):
+            texts, counts = generate_onnx(checkpoint, prompts, max_new_tokens=max_new_tokens, progress=progress)
+        else:
+            model, tok = load_model(checkpoint)
+            texts, counts = generate(model, tok, prompts, batch_size=batch_size, max_new_tokens=max_new_tokens,
+                                     progress=progress)
         outputs = [{"id": s["id"], "completion": t} for s, t in zip(samples, texts)]
         # The outputs are kept even if checking fails: `--outputs` checks them again.
         os.makedirs(out_dir, exist_ok=True)
@@ -511,7 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tooln1 eval bfcl", description="BFCL accuracy with BFCL's own AST checker.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--outputs", help='JSONL of {"id": BFCL id, "completion": model output}')
-    src.add_argument("--checkpoint", help="a model folder (checkpoint or exported model) to generate with")
+    src.add_argument("--checkpoint", help="a model folder to generate with: a checkpoint (transformers, LoRA merged) "
+                     "or an ONNX export (tooln1 export-onnx; onnxruntime)")
     p.add_argument("--categories", default="all", help=f"comma-separated, or all: {','.join(CATEGORIES)}")
     p.add_argument("--limit", type=int, default=None, help="--checkpoint: at most N questions per category")
     p.add_argument("--batch-size", type=int, default=8, help="--checkpoint: prompts per generate() call")

@@ -1,0 +1,77 @@
+/**
+ * The BFCL results view's protocol, shared by the host (src/evaluation/resultsPanel.ts) and the
+ * webview (webview/evaluation/main.ts). One discriminated union per direction; the webview sends
+ * `ready`, the host answers with `init` and sends `init` again whenever the evaluations change.
+ */
+
+export interface CategoryRow {
+  name: string;
+  accuracy: number;
+  correct: number;
+  total: number;
+}
+
+/** A question the model got wrong: where it is in the results file, and why (BFCL's error type). */
+export interface Failure {
+  id: string;
+  category: string;
+  /** Our reason code. */
+  reason: string;
+  /** BFCL's error type and message (untrusted text: shown with textContent). */
+  detail: string;
+  /** 0-based line in the results file. */
+  line: number;
+}
+
+export interface EvaluationView {
+  dir: string;
+  label: string;
+  model: string;
+  /** Accuracies in [0, 1] in the order of `columns`; null: not run. */
+  row: (number | null)[];
+  categories: CategoryRow[];
+  failures: Failure[];
+  /** Failures beyond those listed. */
+  moreFailures: number;
+}
+
+export interface Column {
+  group: string;
+  label: string;
+}
+
+export interface RunningView {
+  model: string;
+  done: number;
+  total: number;
+}
+
+export type HostMessage =
+  | { type: "init"; columns: Column[]; evaluations: EvaluationView[]; selected: string | null; problems: string[] }
+  | { type: "running"; running: RunningView | null };
+
+export type WebviewMessage =
+  | { type: "ready" }
+  | { type: "select"; dir: string }
+  | { type: "openFailure"; dir: string; line: number }
+  | { type: "openResults"; dir: string }
+  | { type: "evaluate" }
+  | { type: "cancel" };
+
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (!m || typeof m !== "object") return false;
+  const o = m as { type?: unknown; dir?: unknown; line?: unknown };
+  switch (o.type) {
+    case "ready":
+    case "evaluate":
+    case "cancel":
+      return true;
+    case "select":
+    case "openResults":
+      return typeof o.dir === "string";
+    case "openFailure":
+      return typeof o.dir === "string" && typeof o.line === "number" && Number.isInteger(o.line) && o.line >= 0;
+    default:
+      return false;
+  }
+}
