@@ -67,7 +67,7 @@ test-webview: build debs
 test-e2e: build debs venv venv-bfcl
 	@if [ -f scripts/test-e2e.sh ]; then scripts/test-e2e.sh; else echo "no end-to-end suite yet"; fi
 
-bench: setup build
+bench: setup build venv-bfcl
 	@for f in out/bench/*.bench.js; do [ -f "$$f" ] && node "$$f" || exit 1; done
 	@for f in trainer/bench/*_bench.py; do [ -f "$$f" ] && $(PY) "$$f" || exit 1; done
 	node scripts/merge-bench.mjs
