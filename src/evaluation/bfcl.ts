@@ -197,7 +197,7 @@ export class EvalProcess {
 }
 
 /** The paper's Table 2 columns: BFCL's non-live and live AST categories, then the summaries. */
-export const TABLE2_COLUMNS: { key: string; group: string; label: string; category?: string; summary?: string }[] = [
+export const TABLE2_COLUMNS: { key: string; group: string; label: string; category?: string; summary?: string; of?: string[] }[] = [
   { key: "simple_python", group: "Non-Live", label: "Simple", category: "simple_python" },
   { key: "multiple", group: "Non-Live", label: "Multiple", category: "multiple" },
   { key: "parallel", group: "Non-Live", label: "Parallel", category: "parallel" },
@@ -206,15 +206,17 @@ export const TABLE2_COLUMNS: { key: string; group: string; label: string; catego
   { key: "live_multiple", group: "Live", label: "Multiple", category: "live_multiple" },
   { key: "live_parallel", group: "Live", label: "Parallel", category: "live_parallel" },
   { key: "live_parallel_multiple", group: "Live", label: "Parallel Multiple", category: "live_parallel_multiple" },
-  { key: "non_live", group: "Overall", label: "Non-Live", summary: "non_live" },
-  { key: "live", group: "Overall", label: "Live", summary: "live" },
+  { key: "non_live", group: "Overall", label: "Non-Live", summary: "non_live", of: ["simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple"] },
+  { key: "live", group: "Overall", label: "Live", summary: "live", of: ["live_simple", "live_multiple", "live_parallel", "live_parallel_multiple"] },
   { key: "overall", group: "Overall", label: "Overall" },
 ];
 
-/** One Table 2 row: accuracy in [0, 1] per column, null where the category was not run. */
+/** One Table 2 row: accuracy in [0, 1] per column, null where the category was not run (a group
+ * summary too when none of its categories ran; BFCL would show 0 there). */
 export function table2Row(s: BfclScores): (number | null)[] {
   return TABLE2_COLUMNS.map((c) => {
     if (c.category) return s.categories[c.category]?.accuracy ?? null;
+    if (c.of && !c.of.some((k) => k in s.categories)) return null;
     if (c.summary) return s.summary?.[c.summary] ?? null;
     return s.overall;
   });

@@ -92,7 +92,11 @@ test("a Table 2 row: categories, then BFCL's summaries; null where not run", () 
   assert.equal(at("multiple"), null);
   assert.equal(at("live_simple"), 1);
   assert.equal(at("non_live"), 0.125);
+  assert.equal(at("live"), 1);
   assert.equal(at("overall"), 0.25);
+  // No live category run: its summary is N/A here (BFCL's table would say 0).
+  const nonLiveOnly = table2Row({ ...SCORES, categories: { simple_python: SCORES.categories.simple_python }, summary: { non_live: 0.125, live: 0 } });
+  assert.equal(nonLiveOnly[TABLE2_COLUMNS.findIndex((c) => c.key === "live")], null);
 });
 
 test("failures of a results file: reward 0 lines with their 0-based line, capped", async () => {

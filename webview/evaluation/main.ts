@@ -85,7 +85,9 @@ function renderTable2(root: HTMLElement): void {
     };
     table.append(tr);
   }
-  root.append(table);
+  const scroll = el("div", "scroll");
+  scroll.append(table);
+  root.append(scroll);
 }
 
 function renderDetail(root: HTMLElement): void {

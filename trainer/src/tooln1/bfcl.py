@@ -399,7 +399,8 @@ def generate_onnx(folder: str, prompts: list[str], *, max_new_tokens: int,
     return texts, counts
 
 
-def render(checkpoint: str | None, sample: dict) -> str:
+def render(sample: dict) -> str:
+    """The prompt as training renders it (tooln1.data.render_prompt: the paper's template, ChatML)."""
     from .template import build_messages, render_chatml
 
     return render_chatml(build_messages(sample))
@@ -425,7 +426,7 @@ def evaluate_checkpoint(checkpoint: str, categories: list[str], *, limit: int | 
     with BfclRunner(python) as runner:
         qs = run_bfcl("questions", {"categories": categories, "limit": limit}, runner=runner)["questions"]
         samples = [question_sample(q) for q in qs]
-        prompts = [render(checkpoint, s) for s in samples]
+        prompts = [render(s) for s in samples]
         if is_onnx_export(checkpoint):
             texts, counts = generate_onnx(checkpoint, prompts, max_new_tokens=max_new_tokens, progress=progress)
         else:
@@ -485,7 +486,7 @@ class TrainingEval:
         if self._samples is None:
             qs = run_bfcl("questions", {"categories": self.categories, "limit": self.limit}, runner=self._runner)["questions"]
             self._samples = [question_sample(q) for q in qs]
-            self._prompts = [render(None, s) for s in self._samples]
+            self._prompts = [render(s) for s in self._samples]
         texts, counts = generate(model, tokenizer, self._prompts, batch_size=self.batch_size, max_new_tokens=self.max_new_tokens)
         res = check([{"id": s["id"], "completion": t} for s, t in zip(self._samples, texts)], self.categories,
                     runner=self._runner)
@@ -584,7 +585,7 @@ def main(argv: list[str]) -> int:
                 by_id = {q["id"]: q for q in qs["questions"]}
                 recs = [r for r in records if r["id"] in by_id and category_of(r["id"]) in result["categories"]]
                 samples = [question_sample(by_id[r["id"]]) for r in recs]
-                prompts = [render(None, s) for s in samples]
+                prompts = [render(s) for s in samples]
                 verdicts = {r["id"]: r for r in result["results"]}
                 write_results(args.results, samples, prompts, [r["completion"] for r in recs], verdicts)
             bad = bool(problems)
