@@ -138,6 +138,7 @@ export const METRICS = {
   learningRate: "lr",
   gradNorm: "grad_norm",
   tokensPerSecond: "perf/tokens_per_s",
+  generationTokensPerSecond: "perf/generation_tokens_per_s",
   generationTime: "time/generation_s",
   updateTime: "time/update_s",
   gpuMemory: "perf/gpu_mem_gb",

@@ -51,7 +51,7 @@ export const PANELS: PanelDef[] = [
   { id: "length", title: "Response length", metrics: [METRICS.responseLength], yLabel: "tokens", group: "train" },
   { id: "lr", title: "Learning rate", metrics: [METRICS.learningRate], yLabel: "learning rate", group: "train" },
   { id: "grad", title: "Grad norm", metrics: [METRICS.gradNorm], yLabel: "norm", group: "train" },
-  { id: "tps", title: "Throughput", metrics: [METRICS.tokensPerSecond], yLabel: "tokens/s", group: "train" },
+  { id: "tps", title: "Throughput (all, generation)", metrics: [METRICS.tokensPerSecond, METRICS.generationTokensPerSecond], yLabel: "tokens/s", group: "train" },
   { id: "zerovar", title: "Zero-variance groups", metrics: [METRICS.zeroVarianceGroups], unit: "fraction", yLabel: "fraction of groups", group: "train" },
   { id: "gpu", title: "GPU memory", metrics: [METRICS.gpuMemory], yLabel: "GB", group: "train" },
 ];

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preflight": ("tooln1.preflight", "Check a config, data, template and reward before training."),
     "make-tiny-model": ("tooln1.tiny", "Build a tiny randomly initialised Qwen2 model and tokenizer."),
     "export-onnx": ("tooln1.export_onnx", "Export a checkpoint to ONNX with a KV cache for onnxruntime."),
+    "export-verl": ("tooln1.export_verl", "Write verl's data, reward module and launch scripts for a config."),
     "synth-data": ("tooln1.synthetic", "Generate a synthetic tool-calling dataset."),
     "eval": ("tooln1.bfcl", "Evaluate outputs or a checkpoint on BFCL with BFCL's own AST checker."),
 }

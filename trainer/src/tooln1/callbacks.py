@@ -52,6 +52,19 @@ def evaluate(model, tokenizer, samples: list[dict[str, Any]], *, variant: str, m
     }
 
 
+def any_rank(flag: bool, device=None) -> bool:
+    """True on every rank when `flag` is true on any; call it on all ranks at the same point."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return flag
+    on = device if dist.get_backend() == "nccl" else "cpu"
+    t = torch.tensor([1 if flag else 0], dtype=torch.int32, device=on)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
 class RunCallback(TrainerCallback):
     def __init__(self, writer: RunWriter, *, stats: StepStats | None, tokenizer, eval_samples: list[dict[str, Any]],
                  eval_cfg: dict[str, Any], variant: str, max_new_tokens: int, step_offset: int = 0,
@@ -128,7 +141,7 @@ class RunCallback(TrainerCallback):
             self._eval_bfcl(model, state.global_step)
         if state.global_step >= state.max_steps:
             control.should_save = True  # the final checkpoint, always
-        if self.should_cancel():
+        if any_rank(self.should_cancel(), args.device):  # the ranks stop at the same step
             self.cancelled = True
             control.should_save = True
             control.should_training_stop = True
@@ -148,9 +161,12 @@ class RunCallback(TrainerCallback):
         metrics["time/step_s"] = self._window_s / steps
         if self.stats is not None:
             metrics.update(self.stats.reward_metrics())
-            gen = self.stats.generation_s
-            self.stats.generation_s = 0.0
+            with self.stats.lock:
+                gen, self.stats.generation_s = self.stats.generation_s, 0.0
+                gen_tokens, self.stats.tokens = self.stats.tokens, 0
             metrics["time/generation_s"] = gen / steps
+            if gen > 0 and gen_tokens:
+                metrics["perf/generation_tokens_per_s"] = gen_tokens / gen
             metrics["time/update_s"] = max(self._window_s - gen, 0.0) / steps
         else:
             metrics["time/update_s"] = self._window_s / steps

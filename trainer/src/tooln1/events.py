@@ -108,6 +108,11 @@ def process_start_time(pid: int) -> int | None:
         return None
 
 
+def run_pid() -> int:
+    """The process to signal for the run: the launcher of several training processes, else this one."""
+    return int(os.environ.get("TOOLN1_LAUNCHER_PID") or os.getpid())
+
+
 def rollout_file_name(step: int) -> str:
     return f"step-{step:05d}.jsonl"
 
@@ -158,7 +163,7 @@ class RunWriter:
         info: dict[str, Any] = {
             "v": EVENT_VERSION,
             "run_id": self.run_id,
-            "pid": os.getpid(),
+            "pid": run_pid(),
             "status": self.status,
             "started": self.started,
             "method": self.method,
@@ -168,7 +173,7 @@ class RunWriter:
         token = os.environ.get(RUN_TOKEN_ENV)
         if token:
             info["run_token"] = token
-        start = process_start_time(os.getpid())
+        start = process_start_time(run_pid())
         if start is not None:
             info["pid_start"] = start
         if self.finished:
@@ -216,7 +221,7 @@ class RunWriter:
             config=self.config,
             data=data,
             total_steps=total_steps,
-            pid=os.getpid(),
+            pid=run_pid(),
         )
 
     def metrics(
@@ -277,6 +282,35 @@ class RunWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class NullWriter:
+    """The writer of every rank but rank 0 when several processes train: the same calls, nothing
+    written (rank 0 alone owns the run directory)."""
+
+    def __init__(self, run_dir: str) -> None:
+        self.run_dir = os.path.abspath(run_dir)
+        self.status = "running"
+        self.finished: str | None = None
+
+    def emit(self, type_: str, **fields: Any) -> dict[str, Any]:
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}")
+        return {"v": EVENT_VERSION, "time": utc_now(), "type": type_, **fields}
+
+    def __getattr__(self, name: str):
+        if name in EVENT_TYPES:
+            return lambda *a, **k: self.emit(name)
+        raise AttributeError(name)
+
+    def rollouts(self, step: int, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.emit("rollouts", step=step, count=len(records))
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+
+    def close(self) -> None:
+        pass
 
 
 def read_events(run_dir: str) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@
    with the configured reward variant. If not, the sample or the reward setting is wrong.
 
 5. with ``eval.bfcl`` set, the BFCL environment is there (``make venv-bfcl``).
+0. the machine has what grpo.generation and launch ask for (vLLM and a GPU, DeepSpeed, enough GPUs).
 
-Checks 1, 3 (tokenizer) and 4 refuse the run; the rest are warnings.
+Checks 0, 1, 3 (tokenizer) and 4 refuse the run; the rest are warnings.
 """
 
 from __future__ import annotations
@@ -48,12 +49,57 @@ def _stats(values: list[int]) -> dict[str, float]:
     }
 
 
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def environment_problems(cfg: dict[str, Any], world_size: int = 1, *, importable=_importable,
+                         gpus: int | None = None) -> list[str]:
+    """What this machine lacks for the config's generation backend and launch strategy (each fatal)."""
+    if gpus is None:
+        import torch
+
+        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    out = []
+    gen = cfg["grpo"]["generation"]
+    if cfg["method"] != "sft" and gen["backend"] == "vllm":
+        if not importable("vllm"):
+            out.append("grpo.generation.backend is vllm but vLLM is not installed in the trainer's environment: "
+                       "install a vLLM that TRL supports (pip install 'trl[vllm]'), or set grpo.generation.backend: hf")
+        if gpus == 0:
+            out.append("grpo.generation.backend is vllm but no CUDA GPU is visible: vLLM generates on GPUs only; "
+                       "set grpo.generation.backend: hf to train on this machine")
+        tp = gen["tensor_parallel_size"]
+        if gen["vllm_mode"] == "colocate" and world_size % tp:
+            out.append(f"grpo.generation.tensor_parallel_size ({tp}) must divide the number of training processes "
+                       f"({world_size})")
+    strategy = cfg["launch"]["strategy"]
+    if strategy.startswith("deepspeed") and not importable("deepspeed"):
+        out.append(f"launch.strategy is {strategy} but DeepSpeed is not installed: pip install deepspeed, "
+                   f"or use launch.strategy: fsdp or ddp")
+    local = cfg["launch"]["processes"]
+    if gpus and local > gpus:
+        out.append(f"launch.processes is {local} but this machine has {gpus} GPU(s): use at most one process per GPU")
+    return out
+
+
 def run_checks(cfg: dict[str, Any], tokenizer, samples: list[dict[str, Any]]) -> dict[str, Any]:
     """Check `samples` (train + validation) for `cfg`; returns a report with `ok` and per-check results."""
     from tooln1 import reward, template
 
     variant = cfg["reward"]["variant"]
     checks: list[dict[str, Any]] = []
+
+    # 0. the machine: generation backend and launch strategy
+    env = environment_problems(cfg, cfg["launch"]["processes"] * cfg["launch"]["nodes"])
+    checks.append(_check("environment", not env, "; ".join(env) if env else
+                         f"generation backend {cfg['grpo']['generation']['backend']}, launch strategy "
+                         f"{cfg['launch']['strategy']}: available"))
 
     # 1. samples valid and renderable
     bad, prompts = [], {}

@@ -64,9 +64,8 @@ def make_reward_function(stats: StepStats):
             text = completion if isinstance(completion, str) else completion[-1]["content"]
             calls = json.loads(gt) if isinstance(gt, str) else gt
             verdicts.append(score(text, calls, stats.variant))
-        with stats.lock:
+        with stats.lock:  # the trainer gathers the batch's verdicts of every rank into stats.results
             stats.batch = verdicts
-            stats.results.extend(verdicts)
         return [float(v["reward"]) for v in verdicts]
 
     tooln1_reward.__name__ = "tooln1"

@@ -24,7 +24,8 @@ from typing import Any
 
 from tooln1 import config as config_mod
 from tooln1 import data as data_mod
-from tooln1.events import RunWriter
+from tooln1 import launch as launch_mod
+from tooln1.events import NullWriter, RunWriter
 
 
 class ModelPathError(ValueError):
@@ -175,28 +176,64 @@ def _make_grpo_trainer_class():
                 return output
             from tooln1.rollouts import build_records
 
-            n = len(inputs)
+            # TRL's logs hold the whole batch of every rank (gathered in rank order); the verdicts, ids
+            # and token counts are this rank's: gather them in the same order, on every rank.
+            local = {
+                "verdicts": list(stats.batch),
+                "ground_truths": [x["ground_truth"] for x in inputs],
+                "prompt_ids": [x["prompt_id"] for x in inputs],
+                "prompt_tokens": output["prompt_mask"].sum(dim=1).tolist(),
+                "completion_tokens": output["completion_mask"].sum(dim=1).tolist(),
+            }
+            if self.accelerator.num_processes > 1:
+                from accelerate.utils import gather_object
+
+                parts = gather_object([local])
+                local = {k: [x for part in parts for x in part[k]] for k in local}
+            n = len(local["prompt_ids"])
             tail = lambda d: list(d)[-n:]  # noqa: E731 - TRL's logs are deques of the latest batch
+            with stats.lock:
+                stats.results.extend(local["verdicts"])
+                stats.tokens += int(sum(local["completion_tokens"]))
+                stats.generation_s += time.perf_counter() - t0
+            if not self.accelerator.is_main_process:
+                return output
             records = build_records(
                 step=self.state.global_step + 1 + self.tooln1_step_offset,
                 prompts=tail(self._logs["prompt"]),
                 completions=tail(self._logs["completion"]),
                 rewards=tail(self._logs["rewards"]["tooln1"]),
                 advantages=tail(self._logs["advantages"]),
-                verdicts=list(stats.batch),
-                ground_truths=[x["ground_truth"] for x in inputs],
-                prompt_ids=[x["prompt_id"] for x in inputs],
+                verdicts=local["verdicts"],
+                ground_truths=local["ground_truths"],
+                prompt_ids=local["prompt_ids"],
                 num_generations=self.tooln1_num_generations,
-                prompt_tokens=output["prompt_mask"].sum(dim=1).tolist(),
-                completion_tokens=output["completion_mask"].sum(dim=1).tolist(),
+                prompt_tokens=local["prompt_tokens"],
+                completion_tokens=local["completion_tokens"],
                 variant=stats.variant,
             )
             with stats.lock:
                 stats.rollouts.setdefault(records[0]["step"], []).extend(records)
-                stats.generation_s += time.perf_counter() - t0
             return output
 
     return ToolN1GRPOTrainer
+
+
+def generation_args(gen: dict[str, Any]) -> dict[str, Any]:
+    """grpo.generation as GRPOConfig's vLLM options (TRL's names); {} for transformers' generate."""
+    if gen["backend"] != "vllm":
+        return {}
+    out: dict[str, Any] = {"use_vllm": True, "vllm_mode": gen["vllm_mode"]}
+    if gen["vllm_mode"] == "colocate":
+        out.update(vllm_gpu_memory_utilization=gen["gpu_memory_utilization"],
+                   vllm_tensor_parallel_size=gen["tensor_parallel_size"],
+                   vllm_enable_sleep_mode=gen["enable_sleep_mode"])
+    else:
+        out.update(vllm_server_host=gen["server_host"], vllm_server_port=gen["server_port"],
+                   vllm_server_timeout=float(gen["server_timeout"]))
+        if gen.get("server_base_url"):
+            out["vllm_server_base_url"] = gen["server_base_url"]
+    return out
 
 
 def lora_config(cfg: dict[str, Any]):
@@ -213,7 +250,7 @@ def _common_args(cfg: dict[str, Any], section: dict[str, Any], output_dir: str) 
     import torch
 
     dtype = _dtype(cfg["precision"])
-    return _with_checkpointing(dict(
+    return _with_strategy(_with_checkpointing(dict(
         output_dir=output_dir,
         learning_rate=section["learning_rate"],
         per_device_train_batch_size=section["per_device_batch_size"],
@@ -234,7 +271,28 @@ def _common_args(cfg: dict[str, Any], section: dict[str, Any], output_dir: str) 
         fp16=dtype == torch.float16,
         dataloader_num_workers=0,
         use_cpu=not torch.cuda.is_available(),
-    ), cfg)
+    ), cfg), cfg)
+
+
+DEEPSPEED_STAGES = {"deepspeed-zero2": 2, "deepspeed-zero3": 3}
+
+
+def _with_strategy(args: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    """launch.strategy as TrainingArguments: torch FSDP or a DeepSpeed ZeRO config; ddp needs nothing."""
+    strategy = cfg["launch"]["strategy"]
+    if launch_mod.world_size() > 1:
+        args["ddp_find_unused_parameters"] = False
+    if strategy == "fsdp":
+        args["fsdp"] = "full_shard auto_wrap"
+        args["fsdp_config"] = {"use_orig_params": True}
+    elif strategy in DEEPSPEED_STAGES:
+        args["deepspeed"] = {
+            "zero_optimization": {"stage": DEEPSPEED_STAGES[strategy], "overlap_comm": True},
+            "bf16": {"enabled": "auto"}, "fp16": {"enabled": "auto"},
+            "train_micro_batch_size_per_gpu": "auto", "train_batch_size": "auto",
+            "gradient_accumulation_steps": "auto", "gradient_clipping": "auto",
+        }
+    return args
 
 
 def _with_checkpointing(args: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
@@ -266,8 +324,11 @@ class Run:
         self.phase = "setup"
         self.step = 0
         self.total_steps: int | None = None
-        self.w = RunWriter(self.run_dir, method=cfg["method"], config=cfg, config_path=config_path, echo=echo,
-                           resume=resume)
+        self.is_main = launch_mod.is_main()
+        self.world_size = launch_mod.world_size()
+        self.w: RunWriter | NullWriter = (
+            RunWriter(self.run_dir, method=cfg["method"], config=cfg, config_path=config_path, echo=echo,
+                      resume=resume) if self.is_main else NullWriter(self.run_dir))
         self.ckpt_root = os.path.join(self.run_dir, "checkpoints")
 
     # -- signals ----------------------------------------------------------------------------------
@@ -278,11 +339,18 @@ class Run:
         self.cancel_requested = True
 
     def _should_cancel(self) -> bool:
-        """Polled at step boundaries; logs the cancel request once, from the main flow."""
+        """Polled at step boundaries (by every rank, which then agree); logs the request once."""
         if self.cancel_requested and not self._cancel_logged:
             self._cancel_logged = True
             self.w.log("cancel requested (SIGTERM): stopping after the current step and saving a checkpoint")
         return self.cancel_requested
+
+    def _barrier(self) -> None:
+        if self.world_size > 1:
+            import torch.distributed as dist
+
+            if dist.is_available() and dist.is_initialized():
+                dist.barrier()
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -379,6 +447,7 @@ class Run:
             loss_type=g["loss_type"],
             max_grad_norm=g["max_grad_norm"],
             log_completions=False,
+            **generation_args(g["generation"]),
         )
         stats = StepStats(self.cfg["reward"]["variant"])
         ds = Dataset.from_list([{k: r[k] for k in ("prompt", "ground_truth", "prompt_id")} for r in train_rows])
@@ -414,6 +483,10 @@ class Run:
             if isinstance(e, KeyboardInterrupt):
                 self.w.run_finished("cancelled", step=self.step, message="interrupted")
                 return 130
+            if self.world_size > 1 and launch_mod.is_peer_failure(e):
+                # another rank died; the launcher names it and finishes the run
+                self.w.log(f"rank {launch_mod.rank()} lost its peers: {type(e).__name__}: {str(e)[:300]}")
+                return launch_mod.PEER_LOST
             hint = _oom_hint(self.cfg, self.phase) if _is_oom(e) else None
             self.w.error(f"{type(e).__name__}: {e}", traceback=traceback.format_exc(), hint=hint)
             self.w.run_finished("failed", step=self.step, message=failure_sentence(e, self.phase, self.step, oom=hint is not None))
@@ -431,11 +504,14 @@ class Run:
         _offline()
         if cfg.get("threads"):
             torch.set_num_threads(cfg["threads"])
+        from tooln1 import preflight
+
+        env_problems = preflight.environment_problems(cfg, self.world_size)
+        if env_problems:  # checked even with --skip-preflight: the run could not start anyway
+            raise PreflightRefused("preflight: REFUSED\n" + "\n".join(f"  [FAIL] environment: {p}" for p in env_problems))
         check_model_dir(cfg["model"])
         tokenizer = load_tokenizer(cfg["model"])
         train, val = self._prepare_data(tokenizer)
-
-        from tooln1 import preflight
 
         dropped: set[str] = set()
         report: dict[str, Any] = {}
@@ -478,15 +554,20 @@ class Run:
                     self.w.run_finished("cancelled", step=self.step, message="cancelled during SFT")
                     return 0
                 sft_steps = trainer.state.global_step
-                model = trainer.model
                 if cfg["lora"]["enabled"]:
-                    model = model.merge_and_unload()
-                model.save_pretrained(sft_final)
-                tokenizer.save_pretrained(sft_final)
-                with open(os.path.join(sft_final, "tooln1-phase.json"), "w") as f:
-                    json.dump({"sft_steps": sft_steps}, f)
-                self.w.checkpoint(sft_steps, sft_final)
-                del trainer, model
+                    model = trainer.model.merge_and_unload()
+                    if self.is_main:
+                        model.save_pretrained(sft_final)
+                    del model
+                else:
+                    trainer.save_model(sft_final)  # every rank: gathers sharded (FSDP, ZeRO-3) weights
+                if self.is_main:
+                    tokenizer.save_pretrained(sft_final)
+                    with open(os.path.join(sft_final, "tooln1-phase.json"), "w") as f:
+                        json.dump({"sft_steps": sft_steps}, f)
+                    self.w.checkpoint(sft_steps, sft_final)
+                self._barrier()  # the other ranks load sft-final next
+                del trainer
             else:
                 with open(os.path.join(sft_final, "tooln1-phase.json")) as f:
                     sft_steps = json.load(f)["sft_steps"]
@@ -501,7 +582,8 @@ class Run:
     def _phase_steps(self, section: dict[str, Any], n_rows: int, per_prompt: int) -> int:
         if section.get("max_steps"):
             return section["max_steps"]
-        per_step = section["per_device_batch_size"] * section["gradient_accumulation_steps"] // per_prompt
+        per_step = (section["per_device_batch_size"] * section["gradient_accumulation_steps"] * self.world_size
+                    // per_prompt)
         import math
 
         return max(1, math.ceil(n_rows / max(per_step, 1)) * math.ceil(section["epochs"]))
@@ -526,7 +608,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint")
     p.add_argument("--skip-preflight", action="store_true", help="do not run the pre-flight checks (not advised)")
     p.add_argument("--quiet", action="store_true", help="do not echo events to stdout")
+    p.add_argument("--processes", type=int, metavar="N",
+                   help="training processes on this machine, one per GPU (default: launch.processes of the config)")
     a = p.parse_args(argv)
+    if a.processes is not None and a.processes < 1:
+        p.error("--processes must be at least 1")
     try:
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
@@ -535,16 +621,27 @@ def main(argv: list[str]) -> int:
         cfg = config_mod.load(a.config)
     except config_mod.ConfigError as e:
         print(f"tooln1 train: {e}", file=sys.stderr)
-        if a.run_dir:  # the extension waits on the run directory: tell it there too
+        if a.run_dir and launch_mod.is_main():  # the extension waits on the run directory: tell it there too
             w = RunWriter(a.run_dir, method="unknown", config={}, config_path=a.config, echo=False)
             w.error(str(e), hint="fix the config; `python -m tooln1 preflight --config FILE` checks it")
             w.run_finished("failed", step=0, message="invalid config")
             w.close()
         return 2
     run_dir = a.run_dir or cfg.get("output_dir") or default_run_dir(a.config)
-    if a.resume and not os.path.isfile(os.path.join(run_dir, "run.json")):
+    if a.resume and launch_mod.is_main() and not os.path.isfile(os.path.join(run_dir, "run.json")):
         print(f"tooln1 train: --resume: {run_dir} holds no run (no run.json)", file=sys.stderr)
         return 2
-    run = Run(cfg, run_dir, resume=a.resume, config_path=a.config, echo=not a.quiet,
+    lc = cfg["launch"]
+    if a.processes:
+        lc["processes"] = a.processes
+    processes = lc["processes"]
+    if not launch_mod.launched() and (processes > 1 or lc["nodes"] > 1):
+        worker_args = ["--config", a.config, "--run-dir", os.path.abspath(run_dir), "--processes", str(processes)]
+        worker_args += [f for f, on in (("--resume", a.resume), ("--skip-preflight", a.skip_preflight),
+                                        ("--quiet", a.quiet)) if on]
+        return launch_mod.launch(worker_args, run_dir=os.path.abspath(run_dir), processes=processes,
+                                 nodes=lc["nodes"], node_rank=lc["node_rank"], ip=lc["main_process_ip"],
+                                 port=lc["main_process_port"])
+    run = Run(cfg, run_dir, resume=a.resume, config_path=a.config, echo=not a.quiet and launch_mod.is_main(),
               skip_preflight=a.skip_preflight)
     return run.execute()
