@@ -387,7 +387,14 @@ class Run:
         from tooln1.callbacks import RunCallback
 
         max_new = self.cfg["eval"]["max_new_tokens"] or self.cfg["grpo"]["max_completion_length"]
-        if self.cfg["eval"].get("bfcl") and getattr(self, "_bfcl", None) is None:
+        sharded = self.world_size > 1 and self.cfg["launch"]["strategy"] in ("fsdp", "deepspeed-zero3")
+        if sharded and (eval_rows or self.cfg["eval"].get("bfcl")):
+            # our evaluation generates with the bare model; sharded parameters would need gathering first
+            self.w.warning(f"evaluation during training is off with launch.strategy {self.cfg['launch']['strategy']}: "
+                           f"evaluate a saved checkpoint instead", code="eval_sharded")
+            eval_rows = []
+        # BFCL runs on rank 0 alone (it writes eval/ files); the held-out reward evaluation on every rank
+        if self.cfg["eval"].get("bfcl") and not sharded and self.is_main and getattr(self, "_bfcl", None) is None:
             from tooln1.bfcl import TrainingEval
 
             self._bfcl = TrainingEval(self.cfg["eval"]["bfcl"], batch_size=self.cfg["eval"]["batch_size"],
