@@ -305,7 +305,11 @@ export async function discoverRolloutFiles(path: string): Promise<SourceFile[]> 
     for (const n of names) if (re.test(n)) out.push({ path: join(dir, n), format, step: stepFromFileName(n) });
   };
   const top = await listDir(path);
-  if (top.includes("rollouts")) take(join(path, "rollouts"), await listDir(join(path, "rollouts")), /^step-\d+\.jsonl$/, "tooln1");
+  if (top.includes("rollouts")) {
+    const names = await listDir(join(path, "rollouts"));
+    take(join(path, "rollouts"), names, /^step-\d+\.jsonl$/, "tooln1");
+    take(join(path, "rollouts"), names, /^\d+\.jsonl$/, "verl"); // trainer.rollout_data_dir of tooln1 export-verl
+  }
   if (top.includes("completions")) take(join(path, "completions"), await listDir(join(path, "completions")), /^completions_\d+\.parquet$/, "trl");
   take(path, top, /^step-\d+\.jsonl$/, "tooln1");
   take(path, top, /\.rollouts\.jsonl$/, "tooln1");

@@ -307,30 +307,64 @@ async function readVerlLog(state: RunState, file: string): Promise<void> {
   const tailer = new FileTailer(file);
   tailer.onSkip = (r, off) => noteGarbage(state, off, r === "oversized" ? "line too long" : "not valid UTF-8");
   try {
-    for (const l of await tailer.poll()) {
-      if (!l.text.trim()) continue;
-      let v: { step?: unknown; data?: unknown; elapsed_seconds?: unknown };
-      try {
-        v = JSON.parse(l.text);
-      } catch (e) {
-        noteGarbage(state, l.offset, (e as Error).message);
-        continue;
-      }
-      if (typeof v.step !== "number" || !v.data || typeof v.data !== "object") {
-        noteGarbage(state, l.offset, 'expected {"step": n, "data": {...}}');
-        continue;
-      }
-      const metrics = normalizeMetrics("verl", v.data as Record<string, Json>);
-      const evalOnly = Object.keys(metrics).length > 0 && Object.keys(metrics).every((k) => k.startsWith("eval/"));
-      const time = typeof v.elapsed_seconds === "number" && Number.isFinite(v.elapsed_seconds) ? v.elapsed_seconds * 1000 : null;
-      (evalOnly ? state.evalPoints : state.points).push({ step: v.step, time, metrics, phase: "grpo" });
-      state.step = Math.max(state.step, v.step);
-    }
+    applyVerlLines(state, await tailer.poll());
   } finally {
     await tailer.close();
   }
   state.method = "grpo";
   state.status = "unknown";
+}
+
+/** verl file-logger lines (`{"step": n, "data": {...}}`) into `state`; returns the new points. */
+function applyVerlLines(state: RunState, lines: TailLine[]): MetricPoint[] {
+  const added: MetricPoint[] = [];
+  for (const l of lines) {
+    if (!l.text.trim()) continue;
+    let v: { step?: unknown; data?: unknown; elapsed_seconds?: unknown };
+    try {
+      v = JSON.parse(l.text);
+    } catch (e) {
+      noteGarbage(state, l.offset, (e as Error).message);
+      continue;
+    }
+    if (typeof v.step !== "number" || !v.data || typeof v.data !== "object") {
+      noteGarbage(state, l.offset, 'expected {"step": n, "data": {...}}');
+      continue;
+    }
+    const metrics = normalizeMetrics("verl", v.data as Record<string, Json>);
+    const evalOnly = Object.keys(metrics).length > 0 && Object.keys(metrics).every((k) => k.startsWith("eval/"));
+    const time = typeof v.elapsed_seconds === "number" && Number.isFinite(v.elapsed_seconds) ? v.elapsed_seconds * 1000 : null;
+    const point: MetricPoint = { step: v.step, time, metrics, phase: "grpo" };
+    (evalOnly ? state.evalPoints : state.points).push(point);
+    added.push(point);
+    state.step = Math.max(state.step, v.step);
+  }
+  return added;
+}
+
+/**
+ * Follows a verl run through its file-logger output as verl appends to it (a run started outside
+ * VS Code, e.g. by the scripts of `tooln1 export-verl`): each poll returns the points added since.
+ */
+export class VerlFollower {
+  readonly state: RunState;
+  private readonly tailer: FileTailer;
+
+  constructor(readonly dir: string, readonly file: string) {
+    this.state = emptyRunState(dir, "verl");
+    this.state.method = "grpo";
+    this.state.status = "unknown";
+    this.tailer = new FileTailer(file);
+    this.tailer.onSkip = (r, off) => noteGarbage(this.state, off, r === "oversized" ? "line too long" : "not valid UTF-8");
+  }
+
+  async poll(): Promise<MetricPoint[]> {
+    return applyVerlLines(this.state, await this.tailer.poll());
+  }
+
+  close(): Promise<void> {
+    return this.tailer.close();
+  }
 }
 
 interface TrlState {

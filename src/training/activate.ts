@@ -11,6 +11,7 @@ import { DashboardPanel, registerDashboardSerializer } from "./dashboardPanel";
 import { ensureTrainerPython, setupEnvironment } from "./environment";
 import { createConfigFlow } from "./createConfig";
 import { detectRunSource } from "../node/runDir";
+import { countGpus, processChoices } from "../node/gpus";
 
 /** A run named by a command argument: a Runs view item, a path, a Uri or `{runDir}`. */
 function runDirArg(arg: unknown): string | undefined {
@@ -72,8 +73,8 @@ export function activateTraining(ctx: Ctx): void {
   };
 
   ctx.registerCommands({
-    /** Arguments (optional): a config path or Uri; returns the run directory. */
-    "tooln1.train": async (arg?: unknown) => {
+    /** Arguments (optional): a config path or Uri, then the number of processes; returns the run directory. */
+    "tooln1.train": async (arg?: unknown, processesArg?: unknown) => {
       if (!(await ctx.requireTrust("Training"))) return undefined;
       const folder = await pickFolder();
       if (!folder) {
@@ -88,7 +89,20 @@ export function activateTraining(ctx: Ctx): void {
       if (doc?.isDirty) await doc.save();
       const py = await ensureTrainerPython(ctx, folder.uri);
       if (!py) return undefined;
-      const e = controller.launch(py.path, config.fsPath, folder);
+      let processes = typeof processesArg === "number" && Number.isInteger(processesArg) && processesArg >= 1 ? processesArg : undefined;
+      if (processes === undefined) {
+        const gpus = await countGpus();
+        if (gpus > 1) {
+          const items = [
+            ...processChoices(gpus),
+            { processes: 0, label: "As the config says", description: "launch.processes (default 1)" },
+          ];
+          const pick = await vscode.window.showQuickPick(items, { title: `Train Tool-N1: training processes (${gpus} GPUs found)`, ignoreFocusOut: true });
+          if (!pick) return undefined;
+          processes = pick.processes || undefined;
+        }
+      }
+      const e = controller.launch(py.path, config.fsPath, folder, false, processes);
       void vscode.window
         .showInformationMessage(`Tool-N1: training started (${vscode.workspace.asRelativePath(e.dir)}).`, "Open Dashboard", "Show Log")
         .then((a) => {

@@ -189,7 +189,7 @@ export class TrainingController extends Disposable {
   }
 
   /** Launches `python -m tooln1 train` for a config; returns the run directory. */
-  launch(python: string, config: string, folder: vscode.WorkspaceFolder, resume = false): RunEntry {
+  launch(python: string, config: string, folder: vscode.WorkspaceFolder, resume = false, processes?: number): RunEntry {
     const cfg = new Config(folder.uri);
     const rel = cfg.runsDirectory;
     const runsDir = isAbsolute(rel) ? rel : join(folder.uri.fsPath, rel);
@@ -197,7 +197,8 @@ export class TrainingController extends Disposable {
     const output = this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(dir)}`));
     const e: RunEntry = { dir, run: null, listing: null, output, garbageWarned: 0, configPath: config };
     this.entries.set(dir, e);
-    const args = cfg.trainerExtraArgs;
+    // several processes: the trainer launches one per GPU and Cancel's SIGTERM reaches its whole group
+    const args = [...(processes ? ["--processes", String(processes)] : []), ...cfg.trainerExtraArgs];
     output.appendLine(`[Tool-N1] ${python} -m tooln1 train --config ${config} --run-dir ${dir}${resume ? " --resume" : ""}${args.length ? " " + args.join(" ") : ""}`);
     e.run = TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args, logFile: this.logFileOf(dir) }, this.listener(e));
     this.ctx.log.info(`launched run ${dir} (pid ${e.run.pid})`);

@@ -11,11 +11,13 @@ import { toColumns } from "../../webview/dashboard/data";
 import { dashboardHtml, makeNonce } from "./dashboardHtml";
 import { exportBytes } from "./exportFile";
 import type { TrainingController } from "./controller";
-import type { MetricPoint } from "../node/runDir";
+import { VerlFollower, detectRunSource, type MetricPoint } from "../node/runDir";
 
 export const DASHBOARD_VIEW_TYPE = "tooln1.dashboard";
 /** Points are batched this long before they are posted (well inside the 1 s budget). */
 const APPEND_BATCH_MS = 40;
+/** How often a verl run opened from disk is polled for new file-logger lines. */
+const VERL_POLL_MS = 1000;
 
 export class DashboardPanel extends Disposable {
   static current: DashboardPanel | undefined;
@@ -24,6 +26,8 @@ export class DashboardPanel extends Disposable {
   private ready = false;
   private pending = new Map<string, MetricPoint[]>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** verl runs opened from disk, followed while the panel shows them. */
+  private verl = new Map<string, { follower: VerlFollower; timer: NodeJS.Timeout; known: number }>();
 
   private constructor(
     private readonly ctx: Ctx,
@@ -52,6 +56,7 @@ export class DashboardPanel extends Disposable {
       }),
     );
     this.register({ dispose: () => this.flushTimer && clearTimeout(this.flushTimer) });
+    this.register({ dispose: () => [...this.verl.keys()].forEach((d) => this.unfollowVerl(d)) });
   }
 
   /** Opens (or reveals) the dashboard and adds these runs to it. */
@@ -107,6 +112,35 @@ export class DashboardPanel extends Disposable {
     const data = await this.controller.runData(dir);
     this.runIds.push(dir);
     this.post({ type: "addRun", run: data });
+    await this.followVerl(dir, lastStep(data));
+  }
+
+  /** A verl run keeps growing its file log: poll it and append the points after step `known` (already sent). */
+  private async followVerl(dir: string, known: number): Promise<void> {
+    this.unfollowVerl(dir);
+    if (this.controller.stateOf(dir)) return;
+    const found = await detectRunSource(dir).catch(() => null);
+    if (found?.source !== "verl") return;
+    const follower = new VerlFollower(dir, found.file);
+    const entry = { follower, known, timer: setInterval(() => void this.pollVerl(dir), VERL_POLL_MS) };
+    this.verl.set(dir, entry);
+    await this.pollVerl(dir);
+  }
+
+  private async pollVerl(dir: string): Promise<void> {
+    const e = this.verl.get(dir);
+    if (!e) return;
+    const points = await e.follower.poll().catch(() => [] as MetricPoint[]);
+    // verl's steps only grow within one log (a restart truncates it); what was read before is skipped
+    for (const p of points) if (p.step > e.known) this.queue(dir, p);
+  }
+
+  private unfollowVerl(dir: string): void {
+    const e = this.verl.get(dir);
+    if (!e) return;
+    clearInterval(e.timer);
+    void e.follower.close();
+    this.verl.delete(dir);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -146,6 +180,7 @@ export class DashboardPanel extends Disposable {
         this.ready = true;
         this.post({ type: "init", runs, view: this.view });
         if (missing.length) this.post({ type: "error", message: `Could not load: ${missing.join("; ")}` });
+        for (const [dir, data] of fromDisk) if (this.runIds.includes(dir)) await this.followVerl(dir, lastStep(data));
         return;
       }
       case "openRollouts":
@@ -167,6 +202,7 @@ export class DashboardPanel extends Disposable {
       }
       case "removeRun":
         this.runIds = this.runIds.filter((r) => r !== m.runId);
+        this.unfollowVerl(m.runId);
         this.post({ type: "removeRun", runId: m.runId });
         return;
       case "viewChanged":
@@ -209,3 +245,6 @@ export function registerDashboardSerializer(ctx: Ctx, controller: TrainingContro
   });
 }
 
+function lastStep(data: RunData): number {
+  return data.series.step.reduce((a, b) => Math.max(a, b), -Infinity);
+}

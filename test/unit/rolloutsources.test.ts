@@ -106,6 +106,12 @@ test("finds rollout files in our run directory, a verl folder and a TRL output f
       [10, "verl"],
     ],
   );
+  // the run folder of `tooln1 export-verl`'s scripts: verl's rollout_data_dir is RUN_DIR/rollouts
+  const exported = join(dir, "verl-run");
+  mkdirSync(join(exported, "rollouts"), { recursive: true });
+  writeFileSync(join(exported, "rollouts", "3.jsonl"), "");
+  writeFileSync(join(exported, "verl-metrics.jsonl"), "");
+  assert.deepEqual((await discoverRolloutFiles(exported)).map((f) => [f.step, f.format]), [[3, "verl"]]);
 });
 
 const python = join(process.cwd(), ".venv", "bin", "python");

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RunFollower, detectRunSource, listRuns, pidAlive, readRunDir, readTrlCompletions } from "../../src/node/runDir";
+import { RunFollower, VerlFollower, detectRunSource, listRuns, pidAlive, readRunDir, readTrlCompletions } from "../../src/node/runDir";
 import { METRICS } from "../../src/core/types";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -264,5 +264,23 @@ test("a verl log: points are GRPO; a step with only val/ metrics is an evaluatio
     assert.deepEqual(s.evalPoints.map((p) => [p.step, p.metrics[METRICS.evalRewardMean]]), [[2, 0.3]]);
   } finally {
     t.done();
+test("VerlFollower: the points verl's file logger appends, each once, a partial line when complete", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "verl-follow-"));
+  try {
+    const file = join(dir, "verl-metrics.jsonl");
+    writeFileSync(file, JSON.stringify({ step: 1, data: { "critic/score/mean": 0.1 } }) + "\n");
+    assert.equal((await detectRunSource(dir))?.source, "verl");
+    const f = new VerlFollower(dir, file);
+    const first = await f.poll();
+    assert.deepEqual(first.map((p) => [p.step, p.metrics[METRICS.rewardMean]]), [[1, 0.1]]);
+    assert.deepEqual(await f.poll(), []);
+    appendFileSync(file, JSON.stringify({ step: 2, data: { "critic/score/mean": 0.4 } }) + "\n" + '{"step": 3, "da');
+    assert.deepEqual((await f.poll()).map((p) => p.step), [2]);
+    appendFileSync(file, 'ta": {"critic/score/mean": 0.5}}\n');
+    assert.deepEqual((await f.poll()).map((p) => [p.step, p.metrics[METRICS.rewardMean]]), [[3, 0.5]]);
+    assert.equal(f.state.step, 3);
+    await f.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

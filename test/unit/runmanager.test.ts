@@ -39,7 +39,7 @@ function config(name: string, steps: number, extra: Record<string, unknown> = {}
 }
 
 /** Launches and records everything the listener sees; `until` resolves on a predicate over events. */
-function launch(name: string, cfg: string, extra: { logFile?: string } = {}) {
+function launch(name: string, cfg: string, extra: { logFile?: string; extraArgs?: string[] } = {}) {
   const events: TrainEvent[] = [];
   const output: string[] = [];
   let liveMetrics = 0;
@@ -127,10 +127,13 @@ test("start and stream: metrics arrive while the trainer runs, the run completes
   assert.equal(JSON.parse(readFileSync(join(runs, "complete", "run.json"), "utf8")).status, "completed");
 });
 
-test("cancel: SIGTERM lets the trainer finish as cancelled, and the process group is gone", { skip, timeout: TIMEOUT }, async () => {
-  const l = launch("cancel", config("cancel", 500));
+test("cancel: SIGTERM lets the trainer (2 processes) finish as cancelled, and the process group is gone", { skip, timeout: TIMEOUT }, async () => {
+  const l = launch("cancel", config("cancel", 500), { extraArgs: ["--processes", "2"] });
   await l.until((e) => e.type === "metrics");
-  l.run.cancel(120_000);
+  const workers = process.platform === "linux" ? readFileSync(`/proc/${l.run.pid}/task/${l.run.pid}/children`, "utf8").trim().split(/\s+/).map(Number) : [];
+  if (process.platform === "linux") assert.equal(workers.length, 2, "the launcher runs one worker per process");
+  assert.equal(JSON.parse(readFileSync(join(runs, "cancel", "run.json"), "utf8")).pid, l.run.pid, "run.json names the launcher");
+  assert.deepEqual(l.run.cancel(120_000), { ok: true });
   await l.exit;
   const s = l.run.state;
   assert.equal(s.status, "cancelled", `${s.finishMessage} ${l.output.join("").slice(-1500)}`);
@@ -139,6 +142,7 @@ test("cancel: SIGTERM lets the trainer finish as cancelled, and the process grou
   assert.ok(s.step < 500);
   assert.equal(JSON.parse(readFileSync(join(runs, "cancel", "run.json"), "utf8")).status, "cancelled");
   assert.ok(groupGone(l.run.pid));
+  for (const pid of workers) assert.throws(() => process.kill(pid, 0), /ESRCH/, `rank process ${pid} is gone`);
 });
 
 test("crash: a config the trainer rejects ends as failed with its error", { skip, timeout: TIMEOUT }, async () => {
