@@ -3,8 +3,8 @@
 A randomly initialised model of Qwen2.5-0.5B's shape (the tiny 2,048-token vocabulary) in bf16,
 GRPO with 8 prompts x 5 rollouts of up to 256 tokens per step, the same data, reward and GRPOConfig on
 both sides, timed by the same callback. Reports seconds per step (first step apart: it warms up),
-tokens/s (prompt + completion tokens), the step split (generation+scoring / update: TRL's own
-`step_time` is the update), peak GPU memory; then ours once more through torchrun (the multi-process
+tokens/s (prompt + completion tokens), the step split (generation: TRL's generate-and-score of the
+step, timed the same way on both sides; update: the rest), peak GPU memory; then ours once more through torchrun (the multi-process
 path, with as many ranks as GPUs, 1 on one GPU) and, when vLLM is importable, ours with
 `grpo.generation.backend: vllm` (colocate). Under 5 minutes on one H200.
 
@@ -45,15 +45,30 @@ QWEN_05B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 
 
 
 class StepTimer(TrainerCallback):
-    """Per-step wall time (on_step_begin -> on_step_end), TRL's `step_time` (the update) and tokens."""
+    """Per-step wall time (on_step_begin -> on_step_end), the time in TRL's generate-and-score of each
+    step (a wrapper installed on the trainer object, the same on both sides) and tokens."""
 
     def __init__(self, prompt_tokens: float, batch: int) -> None:
         self.prompt_tokens = prompt_tokens
         self.batch = batch
         self.walls: list[float] = []
-        self.updates: list[float] = []
+        self.gens: list[float] = []
         self.tokens: list[float] = []
         self._t = 0.0
+        self._gen = 0.0
+
+    def wrap(self, trainer) -> None:
+        inner = trainer._generate_and_score_completions
+
+        def timed(inputs):
+            sync()
+            t0 = time.perf_counter()
+            out = inner(inputs)
+            sync()
+            self._gen += time.perf_counter() - t0
+            return out
+
+        trainer._generate_and_score_completions = timed
 
     def on_train_begin(self, args, state, control, **kw):
         if torch.cuda.is_available():
@@ -65,38 +80,43 @@ class StepTimer(TrainerCallback):
         self._t = time.perf_counter()
 
     def on_step_end(self, args, state, control, **kw):
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
+        sync()
         self.walls.append(time.perf_counter() - self._t)
+        self.gens.append(self._gen)
+        self._gen = 0.0
 
     def on_log(self, args, state, control, logs=None, **kw):
         logs = logs or {}
-        if "step_time" in logs:
-            self.updates.append(float(logs["step_time"]))
         if "completions/mean_length" in logs:
             self.tokens.append(self.batch * (self.prompt_tokens + float(logs["completions/mean_length"])))
 
     def result(self) -> dict:
-        return summarise(self.walls, self.updates, self.tokens,
+        return summarise(self.walls, self.gens, self.tokens,
                          peak_gb=torch.cuda.max_memory_allocated() / 1e9 if torch.cuda.is_available() else None)
 
 
-def summarise(walls: list[float], updates: list[float], tokens: list[float], peak_gb: float | None) -> dict:
+def sync() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def summarise(walls: list[float], gens: list[float], tokens: list[float], peak_gb: float | None) -> dict:
     steady = slice(1, None) if len(walls) > 1 else slice(0, None)
-    w, u, t = walls[steady], updates[steady], tokens[steady]
+    w, g, t = walls[steady], gens[steady], tokens[steady]
     step_s = sum(w) / len(w)
-    update_s = sum(u) / len(u) if u else None
+    gen_s = sum(g) / len(g) if g else None
     return {
         "steps": len(walls), "first_step_s": walls[0] if walls else None, "step_s": step_s,
-        "generation_s": step_s - update_s if update_s is not None else None, "update_s": update_s,
-        "generation_fraction": (step_s - update_s) / step_s if update_s is not None else None,
+        "generation_s": gen_s, "update_s": step_s - gen_s if gen_s is not None else None,
+        "generation_fraction": gen_s / step_s if gen_s is not None else None,
         "tokens_per_s": sum(t) / sum(w) if t and len(t) == len(w) else None,
         "peak_gpu_mem_gb": peak_gb, "step_walls_s": walls,
     }
 
 
-def make_config(model: str, train: str, steps: int, completion: int, generation: dict | None = None) -> dict:
-    grpo = {"max_steps": steps, "per_device_batch_size": 40, "num_generations": 5, "max_completion_length": completion,
+def make_config(model: str, train: str, steps: int, completion: int, generation: dict | None = None,
+                batch: int = 40) -> dict:
+    grpo = {"max_steps": steps, "per_device_batch_size": batch, "num_generations": 5, "max_completion_length": completion,
             "learning_rate": 1e-6, "temperature": 1.0}
     if generation:
         grpo["generation"] = generation
@@ -120,6 +140,7 @@ def run_ours(raw: dict, run_dir: str, prompt_tokens: float) -> dict:
     class BenchRun(Run):
         def _train(self, trainer, out_dir, cb):
             trainer.add_callback(timer)
+            timer.wrap(trainer)
             return super()._train(trainer, out_dir, cb)
 
     code = BenchRun(cfg, run_dir, echo=False).execute()
@@ -166,6 +187,7 @@ def run_plain(raw: dict, out_dir: str, prompt_tokens: float) -> dict:
     timer = StepTimer(prompt_tokens, g["per_device_batch_size"])
     trainer = GRPOTrainer(model=load_model(cfg["model"], cfg["precision"]), reward_funcs=[tool_reward], args=args,
                           train_dataset=ds, processing_class=tok, callbacks=[timer])
+    timer.wrap(trainer)
     trainer.train()
     out = timer.result()
     del trainer
@@ -193,9 +215,17 @@ def run_torchrun(raw: dict, tmp: str, ranks: int, timeout: float) -> dict:
         return out
     walls = [m.get("time/step_s") for m in ms]
     gens = [m.get("time/generation_s") for m in ms]
-    out.update(summarise(walls, [w - g for w, g in zip(walls, gens)], [], peak_gb=None))
+    out.update(summarise(walls, gens, [], peak_gb=max((m.get("perf/gpu_mem_gb") or 0 for m in ms), default=None)))
     out.update(own_metrics(run_dir))
     return out
+
+
+def release() -> None:
+    import gc
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def gpu_info() -> dict:
@@ -224,8 +254,9 @@ def main() -> int:
     p.add_argument("--no-torchrun", action="store_true", help="skip the run through torchrun")
     p.add_argument("--out", default=os.path.join(REPO, "bench", "results", "gpu_train.json"))
     a = p.parse_args()
+    batch = 40
     if a.smoke:
-        a.steps, a.completion = 2, 16
+        a.steps, a.completion, batch = 2, 8, 10
         torch.set_num_threads(2)
     elif not torch.cuda.is_available():
         print("gpu_train: no CUDA GPU; use --smoke for a CPU check of the script", file=sys.stderr)
@@ -238,16 +269,19 @@ def main() -> int:
         n_params = sum(v.numel() for v in load_model(model, "fp32").parameters())
         train = os.path.join(tmp, "train.jsonl")
         synthetic.write_jsonl(train, synthetic.generate(400, seed=1))
-        raw = make_config(model, train, a.steps, a.completion)
+        raw = make_config(model, train, a.steps, a.completion, batch=batch)
         pt = mean_prompt_tokens(from_dict(raw))
         # a one-step warm-up so neither side pays for CUDA initialisation and kernel selection alone
-        run_plain(make_config(model, train, 1, 16), os.path.join(tmp, "warmup"), pt)
+        run_plain(make_config(model, train, 1, 8, batch=batch), os.path.join(tmp, "warmup"), pt)
+        release()
         results["baseline"] = {"name": "plain TRL GRPOTrainer script, same model/data/reward/GRPOConfig",
                                **run_plain(raw, os.path.join(tmp, "plain"), pt)}
         print(f"plain TRL: {results['baseline']['step_s']:.2f} s/step", file=sys.stderr)
+        release()
         results["ours"] = {"name": "tooln1 train (events, rollout files, reward stats, final checkpoint)",
                            **run_ours(raw, os.path.join(tmp, "ours"), pt)}
         print(f"ours: {results['ours']['step_s']:.2f} s/step", file=sys.stderr)
+        release()
         if not a.no_torchrun:
             ranks = max(torch.cuda.device_count(), 1) if not a.smoke else 2
             results["ours_torchrun"] = {"name": f"tooln1 train under torchrun, {ranks} rank(s)",
@@ -255,7 +289,7 @@ def main() -> int:
             print(f"torchrun: exit {results['ours_torchrun']['exit_code']}", file=sys.stderr)
         if importlib.util.find_spec("vllm") is not None and torch.cuda.is_available():
             vraw = make_config(model, train, a.steps, a.completion,
-                               {"backend": "vllm", "vllm_mode": "colocate", "gpu_memory_utilization": 0.3})
+                               {"backend": "vllm", "vllm_mode": "colocate", "gpu_memory_utilization": 0.3}, batch=batch)
             try:
                 results["ours_vllm"] = {"name": "tooln1 train, grpo.generation.backend: vllm (colocate)",
                                         **run_ours(vraw, os.path.join(tmp, "ours-vllm"), pt)}
@@ -267,7 +301,7 @@ def main() -> int:
     result = {
         "benchmark": "gpu_train",
         "what": (f"GRPO, {'tiny model (smoke, CPU)' if a.smoke else 'Qwen2.5-0.5B-shaped random model'} "
-                 f"({n_params / 1e6:.0f}M parameters), {a.steps} steps of 40 rollouts (8 prompts x 5) of up to "
+                 f"({n_params / 1e6:.0f}M parameters), {a.steps} steps of {batch} rollouts ({batch // 5} prompts x 5) of up to "
                  f"{a.completion} tokens, prompts about {pt:.0f} tokens"),
         "ratio_step_s": b["step_s"] / o["step_s"],  # > 1: ours is faster
         "ratio_tokens_per_s": (o["tokens_per_s"] / b["tokens_per_s"]) if o["tokens_per_s"] and b["tokens_per_s"] else None,
