@@ -122,7 +122,9 @@ def test_launch_scripts_carry_the_papers_settings(exported):
                           "actor_rollout_ref.model.path=/models/Qwen2.5-7B-Instruct",
                           "trainer.rollout_data_dir=$RUN_DIR/rollouts"]:
             assert f'"{o}"' in text, (name, o)
-    assert "ray job submit" in open(os.path.join(out, "submit_ray_job.sh")).read()
+    ray = open(os.path.join(out, "submit_ray_job.sh")).read()
+    assert "ray job submit" in ray and '\\"working_dir\\": \\"$HERE/reward\\"' in ray
+    assert '"reward.custom_reward_function.path=tooln1_verl_reward.py"' in ray  # relative to the working_dir
     overrides = open(os.path.join(out, "overrides.txt")).read().split("\n")
     assert f"reward.custom_reward_function.path={result['reward']}" in overrides
     assert "data.train_batch_size=16" in overrides  # 10 completions x 8 GPUs / 5 rollouts per prompt

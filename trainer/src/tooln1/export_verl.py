@@ -190,7 +190,7 @@ HERE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 : "${{RAY_ADDRESS:?set RAY_ADDRESS to the Ray dashboard address, e.g. http://head-node:8265}}"
 RUN_DIR="${{RUN_DIR:-$HERE/run}}"
 exec ray job submit --address="$RAY_ADDRESS" \\
-  --runtime-env-json="{{\\"working_dir\\": \\"$HERE\\", \\"env_vars\\": {{\\"VERL_FILE_LOGGER_PATH\\": \\"$RUN_DIR/verl-metrics.jsonl\\"}}}}" \\
+  --runtime-env-json="{{\\"working_dir\\": \\"$HERE/reward\\", \\"env_vars\\": {{\\"VERL_FILE_LOGGER_PATH\\": \\"$RUN_DIR/verl-metrics.jsonl\\"}}}}" \\
   -- python3 -m verl.trainer.main_ppo \\
 {overrides} \\
   "$@"
