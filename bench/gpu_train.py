@@ -215,7 +215,8 @@ def run_torchrun(raw: dict, tmp: str, ranks: int, timeout: float) -> dict:
         return out
     walls = [m.get("time/step_s") for m in ms]
     gens = [m.get("time/generation_s") for m in ms]
-    out.update(summarise(walls, gens, [], peak_gb=max((m.get("perf/gpu_mem_gb") or 0 for m in ms), default=None)))
+    mems = [m["perf/gpu_mem_gb"] for m in ms if m.get("perf/gpu_mem_gb") is not None]
+    out.update(summarise(walls, gens, [], peak_gb=max(mems) if mems else None))
     out.update(own_metrics(run_dir))
     return out
 
@@ -301,7 +302,7 @@ def main() -> int:
     result = {
         "benchmark": "gpu_train",
         "what": (f"GRPO, {'tiny model (smoke, CPU)' if a.smoke else 'Qwen2.5-0.5B-shaped random model'} "
-                 f"({n_params / 1e6:.0f}M parameters), {a.steps} steps of {batch} rollouts ({batch // 5} prompts x 5) of up to "
+                 f"({n_params / 1e6:.1f}M parameters), {a.steps} steps of {batch} rollouts ({batch // 5} prompts x 5) of up to "
                  f"{a.completion} tokens, prompts about {pt:.0f} tokens"),
         "ratio_step_s": b["step_s"] / o["step_s"],  # > 1: ours is faster
         "ratio_tokens_per_s": (o["tokens_per_s"] / b["tokens_per_s"]) if o["tokens_per_s"] and b["tokens_per_s"] else None,
