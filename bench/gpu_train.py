@@ -56,6 +56,7 @@ class StepTimer(TrainerCallback):
         self.tokens: list[float] = []
         self._t = 0.0
         self._gen = 0.0
+        self.peak_gb: float | None = None  # read at each step end: our callback resets CUDA's peak when it logs
 
     def wrap(self, trainer) -> None:
         inner = trainer._generate_and_score_completions
@@ -84,6 +85,8 @@ class StepTimer(TrainerCallback):
         self.walls.append(time.perf_counter() - self._t)
         self.gens.append(self._gen)
         self._gen = 0.0
+        if torch.cuda.is_available():
+            self.peak_gb = max(self.peak_gb or 0.0, torch.cuda.max_memory_allocated() / 1e9)
 
     def on_log(self, args, state, control, logs=None, **kw):
         logs = logs or {}
@@ -91,8 +94,7 @@ class StepTimer(TrainerCallback):
             self.tokens.append(self.batch * (self.prompt_tokens + float(logs["completions/mean_length"])))
 
     def result(self) -> dict:
-        return summarise(self.walls, self.gens, self.tokens,
-                         peak_gb=torch.cuda.max_memory_allocated() / 1e9 if torch.cuda.is_available() else None)
+        return summarise(self.walls, self.gens, self.tokens, peak_gb=self.peak_gb)
 
 
 def sync() -> None:
