@@ -490,11 +490,14 @@ class Run:
             if isinstance(e, KeyboardInterrupt):
                 self.w.run_finished("cancelled", step=self.step, message="interrupted")
                 return 130
-            if self.world_size > 1 and launch_mod.is_peer_failure(e):
-                # another rank died; the launcher names it and finishes the run
+            peer_lost = self.world_size > 1 and launch_mod.is_peer_failure(e)
+            if peer_lost and os.environ.get(launch_mod.LAUNCHER_PID_ENV):
+                # another rank died; our launcher names it and finishes the run
                 self.w.log(f"rank {launch_mod.rank()} lost its peers: {type(e).__name__}: {str(e)[:300]}")
                 return launch_mod.PEER_LOST
             hint = _oom_hint(self.cfg, self.phase) if _is_oom(e) else None
+            if peer_lost:  # started by torchrun or accelerate: no launcher of ours to say which rank died
+                hint = "another training process died or the network between them failed; see every rank's output"
             self.w.error(f"{type(e).__name__}: {e}", traceback=traceback.format_exc(), hint=hint)
             self.w.run_finished("failed", step=self.step, message=failure_sentence(e, self.phase, self.step, oom=hint is not None))
             return 1
