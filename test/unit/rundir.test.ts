@@ -264,6 +264,9 @@ test("a verl log: points are GRPO; a step with only val/ metrics is an evaluatio
     assert.deepEqual(s.evalPoints.map((p) => [p.step, p.metrics[METRICS.evalRewardMean]]), [[2, 0.3]]);
   } finally {
     t.done();
+  }
+});
+
 test("VerlFollower: the points verl's file logger appends, each once, a partial line when complete", async () => {
   const dir = mkdtempSync(join(tmpdir(), "verl-follow-"));
   try {
