@@ -394,10 +394,14 @@ const charts: Chart[] = PANELS.map((def) => {
   return c;
 });
 
+/** Chart widths from the grid's column tracks (hidden charts have no width of their own). */
 function measureWidths(): void {
-  const fallback = grid.clientWidth / 2 || 400;
-  for (const c of charts) c.width = Math.max(240, Math.floor(c.box.clientWidth || fallback) - 4);
+  const track = parseFloat(getComputedStyle(grid).gridTemplateColumns) || grid.clientWidth / 2 || 400;
+  // the box's border and padding
+  for (const c of charts) c.width = Math.max(240, Math.floor(track) - 10);
+  lastGridWidth = grid.clientWidth;
 }
+let lastGridWidth = 0;
 function chartWidth(c: Chart): number {
   if (!c.width) measureWidths();
   return c.width;
@@ -796,6 +800,8 @@ function invalidateAll(now = false, dropCaches = true): void {
 function invalidateMetrics(names: string[]): void {
   const set = new Set(names);
   for (const c of charts) {
+    // a hidden chart that needs a metric these points lack stays as it is
+    if (!c.visible && c.def.requires && !c.def.requires.some((m) => set.has(m))) continue;
     if (c.def.metrics.some((m) => set.has(m)) || (c.def.match && names.some((m) => c.def.match!.test(m))) || (c.def.reasons && names.some((m) => m.startsWith("reason/")))) c.dirty = true;
   }
   schedule(true);
@@ -826,6 +832,8 @@ function recount(): void {
 }
 
 new ResizeObserver(() => {
+  // the grid grows taller as charts appear; only a new width needs new chart sizes
+  if (grid.clientWidth === lastGridWidth) return;
   measureWidths();
   for (const c of charts) if (c.plot) c.plot.setSize({ width: c.width, height: CHART_HEIGHT });
 }).observe(grid);

@@ -1,0 +1,74 @@
+// The run dashboard in a real VS Code (code-server) during a live sft-then-grpo run: both phases,
+// the evaluation row, then the same run after switching to a light theme. Saves
+// test-output/e2e/dashboard-sft-grpo-{dark,light}.png (the README's screenshots come from here).
+// Run by scripts/test-e2e.sh after the workbench scenarios.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CodeServer, ROOT, VSIX, Workbench, copyExamples, endProcessesUsing, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
+import type { Browser } from "playwright-core";
+
+const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let wb: Workbench | undefined;
+let workspace = "";
+
+before(async () => {
+  server = await CodeServer.start({
+    vsix: VSIX,
+    name: "dashboard",
+    machineSettings: { "tooln1.pythonPath": PYTHON },
+    userSettings: { "tooln1.pythonPath": PYTHON, "workbench.colorTheme": "Default Dark Modern" },
+  });
+  browser = await launchBrowser();
+  workspace = copyExamples();
+  provideTinyModel(workspace, PYTHON);
+});
+
+after(async () => {
+  await wb?.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  if (workspace) {
+    endProcessesUsing(workspace);
+    rmSync(dirname(workspace), { recursive: true, force: true });
+  }
+});
+
+test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dark and a light theme", { timeout: 420_000 }, async () => {
+  await scenario(() => wb, "dashboard-sft-grpo", 410_000, async () => {
+    const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
+    await w.runCommand("Tool-N1: Train Tool-N1");
+    const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-sft-grpo.tooln1.yaml" }).first();
+    await config.waitFor({ state: "visible", timeout: 30_000 });
+    await config.click();
+    await w.notification(/training started/).first().waitFor({ state: "visible", timeout: 30_000 });
+    await w.runCommand("Tool-N1: Open Run Dashboard");
+    const dash = await w.webviewFrame(".chart[data-panel='reward']", 30_000);
+    await w.runCommand("View: Close Primary Side Bar");
+    await w.hidePanel();
+    // SFT first (loss), then GRPO's rewards, with held-out evaluations on the way
+    await dash.locator(".chart[data-panel='loss']:not([hidden])").waitFor({ state: "attached", timeout: 200_000 });
+    const first = await waitForChange(dash, ".chart[data-panel='reward']", "data-points", "0", 300_000);
+    await waitForChange(dash, ".chart[data-panel='reward']", "data-points", first, 120_000);
+    await dash.locator(".chart[data-panel='eval-reward']:not([hidden])").waitFor({ state: "attached", timeout: 60_000 });
+    assert.equal(await dash.locator(".chart[data-panel='loss']").getAttribute("data-phases"), "sft,grpo");
+    assert.equal(await dash.locator(".chart[data-panel='gpu']").isVisible(), false, "no GPU on this run: no GPU chart");
+    assert.match((await dash.locator("#not-recorded").textContent()) ?? "", /Not recorded in this run: .*GPU memory/);
+    assert.equal(await dash.locator("#phase").isEnabled(), true);
+    await w.screenshot("dashboard-sft-grpo-dark.png");
+    // a light theme, set as a user would in their settings: the dashboard follows without a reload
+    const settings = join(server!.userDataDir, "User", "settings.json");
+    const s = JSON.parse(readFileSync(settings, "utf8")) as Record<string, unknown>;
+    writeFileSync(settings, JSON.stringify({ ...s, "workbench.colorTheme": "Default Light Modern" }, null, 2));
+    await dash.locator("body[data-theme*='vscode-light']").waitFor({ state: "attached", timeout: 60_000 });
+    const now = (await dash.locator(".chart[data-panel='reward']").getAttribute("data-points")) ?? "0";
+    await waitForChange(dash, ".chart[data-panel='reward']", "data-points", now, 120_000);
+    await w.screenshot("dashboard-sft-grpo-light.png");
+    log("dashboard: dark and light screenshots saved");
+    await w.runCommand("Tool-N1: Cancel Training Run");
+    await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
+  });
+});
