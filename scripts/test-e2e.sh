@@ -41,6 +41,9 @@ run_bounded node --test --test-reporter=spec --test-concurrency=1 out/test/e2e/w
 step "Evaluate Checkpoint on BFCL in code-server (BFCL's checker in .venv-bfcl)"
 run_bounded node --test --test-reporter=spec out/test/e2e/evaluation.test.js
 
+step "the run dashboard during a live sft-then-grpo run, dark and light themes"
+run_bounded node --test --test-reporter=spec out/test/e2e/dashboard.test.js
+
 step "make demo ARGS=--train: the printed URL shows a live run"
 run_bounded node --test --test-reporter=spec out/test/e2e/demo.test.js
 

@@ -4,7 +4,7 @@
 // Run by scripts/test-e2e.sh after the workbench scenarios.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodeServer, ROOT, VSIX, Workbench, copyExamples, endProcessesUsing, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
 import type { Browser } from "playwright-core";
@@ -14,6 +14,16 @@ let server: CodeServer | undefined;
 let browser: Browser | undefined;
 let wb: Workbench | undefined;
 let workspace = "";
+
+/** Runs a command whose own quick pick opens in the palette's box (so the box stays open). */
+async function paletteCommand(w: Workbench, title: string): Promise<void> {
+  const input = w.page.locator(".quick-input-widget .quick-input-box input");
+  await w.page.keyboard.press("Escape");
+  await w.page.keyboard.press("F1");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await w.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().click();
+}
 
 before(async () => {
   server = await CodeServer.start({
@@ -40,7 +50,13 @@ after(async () => {
 test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dark and a light theme", { timeout: 420_000 }, async () => {
   await scenario(() => wb, "dashboard-sft-grpo", 410_000, async () => {
     const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
-    await w.runCommand("Tool-N1: Train Tool-N1");
+    // the extension is up once its Runs view opens
+    const icon = w.activityBarItem("Tool-N1");
+    await icon.waitFor({ state: "visible", timeout: 60_000 });
+    await icon.click();
+    await w.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: 60_000 });
+    // (the command's own quick pick follows at once in the same box: no wait for it to close)
+    await paletteCommand(w, "Tool-N1: Train Tool-N1");
     const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-sft-grpo.tooln1.yaml" }).first();
     await config.waitFor({ state: "visible", timeout: 30_000 });
     await config.click();
@@ -59,10 +75,16 @@ test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dar
     assert.match((await dash.locator("#not-recorded").textContent()) ?? "", /Not recorded in this run: .*GPU memory/);
     assert.equal(await dash.locator("#phase").isEnabled(), true);
     await w.screenshot("dashboard-sft-grpo-dark.png");
-    // a light theme, set as a user would in their settings: the dashboard follows without a reload
-    const settings = join(server!.userDataDir, "User", "settings.json");
-    const s = JSON.parse(readFileSync(settings, "utf8")) as Record<string, unknown>;
-    writeFileSync(settings, JSON.stringify({ ...s, "workbench.colorTheme": "Default Light Modern" }, null, 2));
+    // a light theme, chosen as a user would: the dashboard follows without a reload
+    const input = w.page.locator(".quick-input-widget .quick-input-box input");
+    await paletteCommand(w, "Preferences: Color Theme");
+    // the same box now lists the themes
+    await w.page.locator(".quick-input-list .monaco-list-row", { hasText: "Dark Modern" }).first().waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill("Light Modern");
+    const light = w.page.locator(".quick-input-list .monaco-list-row", { hasText: /^\s*Light Modern/ }).first();
+    await light.waitFor({ state: "visible", timeout: 15_000 });
+    await light.click();
+    await input.waitFor({ state: "hidden", timeout: 15_000 });
     await dash.locator("body[data-theme*='vscode-light']").waitFor({ state: "attached", timeout: 60_000 });
     const now = (await dash.locator(".chart[data-panel='reward']").getAttribute("data-points")) ?? "0";
     await waitForChange(dash, ".chart[data-panel='reward']", "data-points", now, 120_000);

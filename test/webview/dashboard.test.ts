@@ -221,6 +221,8 @@ test("phases: each chart spans the phases where its metric exists, with bands; t
   // loss exists in both phases: the whole run, SFT from its first evaluation at step 0
   assert.deepEqual([await attr(".chart[data-panel='loss']", "data-x-min"), await attr(".chart[data-panel='loss']", "data-x-max")], ["0", "310"]);
   assert.equal(await attr(".chart[data-panel='loss']", "data-phases"), "sft,grpo");
+  assert.deepEqual(await d.page.locator(".chart[data-panel='loss'] .phase-label").allTextContents(), ["SFT", "GRPO"]);
+  assert.equal(await d.page.locator(".chart[data-panel='reward'] .phase-label").count(), 0, "one phase in view: no bands");
   // held-out evaluation spans both phases (step 0 to the end)
   assert.deepEqual([await attr(".chart[data-panel='eval-reward']", "data-x-min"), await attr(".chart[data-panel='eval-reward']", "data-x-max")], ["0", "310"]);
   const options = await d.page.locator("#phase option").allTextContents();
@@ -261,7 +263,11 @@ test("evaluation first: held-out reward with the training reward beside it, rate
 test("theme: dark, light and high contrast colors come from VS Code's variables", { skip }, async () => {
   await init([run("/runs/t", 60)]);
   const themes = [
-    { cls: "vscode-dark", vars: { "--vscode-editor-background": "#1e1e1e", "--vscode-foreground": "#cccccc", "--vscode-charts-blue": "#ff0000" }, bg: [30, 30, 30] },
+    {
+      cls: "vscode-dark",
+      vars: { "--vscode-editor-background": "#1e1e1e", "--vscode-foreground": "#cccccc", "--vscode-charts-blue": "#ff0000", "--vscode-button-secondaryBackground": "#123456", "--vscode-dropdown-background": "#3c3c3c" },
+      bg: [30, 30, 30],
+    },
     { cls: "vscode-light", vars: { "--vscode-editor-background": "#ffffff", "--vscode-foreground": "#616161", "--vscode-charts-blue": "#00c000" }, bg: [255, 255, 255] },
     { cls: "vscode-high-contrast", vars: { "--vscode-editor-background": "#000000", "--vscode-foreground": "#ffffff", "--vscode-charts-blue": "#0000ff" }, bg: [0, 0, 0] },
   ];
@@ -289,6 +295,11 @@ test("theme: dark, light and high contrast colors come from VS Code's variables"
       { r, g, b },
     );
     assert.ok(hits > 30, `${t.cls}: ${hits} pixels in the theme's chart color`);
+    if (t.cls === "vscode-dark") {
+      // controls take VS Code's own button and dropdown colors
+      assert.equal(await d.page.locator("#add-run").evaluate((e) => getComputedStyle(e).backgroundColor), "rgb(18, 52, 86)");
+      assert.equal(await d.page.locator("#x-axis").evaluate((e) => getComputedStyle(e).backgroundColor), "rgb(60, 60, 60)");
+    }
     // the swatch in the run table follows the theme too
     assert.equal(await d.page.locator(".runs .swatch").first().evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
   }
@@ -400,4 +411,18 @@ test("status: finish, error and out-of-memory hint as sentences, never a Python 
   await send(d.page, { type: "runStatus", run: { ...update, message: undefined, error: undefined, hint: undefined } });
   await d.page.waitForFunction(() => document.querySelector(".runs .run[data-run-id='/runs/oom'] .state")!.textContent === "Running: step 40 of 310 (12%).");
   assert.doesNotMatch((await d.page.locator(".runs").textContent()) ?? "", /[{}]/);
+});
+
+test("a resumed run: the host's full replacement (addRun with the same id) leaves only the newest points", { skip }, async () => {
+  await init([run("/runs/res", 20)]);
+  assert.equal(await attr(".chart[data-panel='loss']", "data-x-max"), "20");
+  // after --resume from step 12 the host resends the run as its reader now holds it (steps 1..12)
+  const rewound = run("/runs/res", 12);
+  await send(d.page, { type: "addRun", run: rewound });
+  await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMax === "12");
+  await send(d.page, { type: "append", runId: "/runs/res", points: toColumns([13, 14].map((step) => ({ step, time: null, metrics: { [METRICS.loss]: 0.5 } }))) });
+  await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMax === "14");
+  assert.equal(await attr(".chart[data-panel='loss']", "data-points"), "14", "steps 13-20 of the first attempt are gone");
+  assert.equal(await d.page.locator(".runs tbody tr").count(), 1);
+  assert.equal(await attr("#point-count", "data-count"), String(12 * 6 + 2));
 });

@@ -37,11 +37,11 @@ export const TOP_REASONS = 5;
 const EVAL_MAIN = [METRICS.evalRewardMean, "eval/reward/format_ok_rate", "eval/reward/exact_match_rate"];
 
 export const PANELS: PanelDef[] = [
-  { id: "eval-reward", title: "Held-out reward (training reward beside)", metrics: [METRICS.evalRewardMean, METRICS.rewardMean], yLabel: "mean reward", group: "eval", dots: true, requires: [METRICS.evalRewardMean] },
+  { id: "eval-reward", title: "Held-out reward (training reward beside)", metrics: [METRICS.evalRewardMean, METRICS.rewardMean], unit: "fraction", yLabel: "mean reward", group: "eval", dots: true, requires: [METRICS.evalRewardMean] },
   { id: "eval-rates", title: "Held-out format-ok and exact-match rates", metrics: EVAL_MAIN.slice(1), unit: "fraction", yLabel: "fraction of samples", group: "eval", dots: true },
   { id: "eval-bfcl", title: "BFCL accuracy", metrics: ["eval/bfcl/overall"], match: /^eval\/bfcl\//, unit: "fraction", yLabel: "accuracy", group: "eval", dots: true },
   { id: "eval-other", title: "Other evaluations", metrics: [], match: /^eval\/(?!bfcl\/)/, exclude: [...EVAL_MAIN, "eval/samples"], yLabel: "value", group: "eval", dots: true },
-  { id: "reward", title: "Training reward (mean, std)", metrics: [METRICS.rewardMean, METRICS.rewardStd], yLabel: "reward", group: "train" },
+  { id: "reward", title: "Training reward (mean, std)", metrics: [METRICS.rewardMean, METRICS.rewardStd], unit: "fraction", yLabel: "reward", group: "train" },
   { id: "format", title: "Format-ok rate (training)", metrics: [METRICS.formatOkRate], unit: "fraction", yLabel: "fraction of rollouts", group: "train" },
   { id: "exact", title: "Exact-match rate (training)", metrics: [METRICS.exactMatchRate], unit: "fraction", yLabel: "fraction of rollouts", group: "train" },
   { id: "reasons", title: "Reason codes (share of rollouts)", metrics: [...REASON_CODES.map((c) => `reason/${c}`), OTHER_REASONS], unit: "fraction", yLabel: "fraction of rollouts", group: "train", reasons: true },

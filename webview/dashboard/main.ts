@@ -417,34 +417,46 @@ function seriesKeyLabel(c: Chart, k: { runId: string; metric: string }, names: M
   return (runs.size > 1 ? `${names.get(k.runId) ?? "run"} · ` : "") + label;
 }
 
+/** The phases a chart shows: their x edges (boundaries halfway between phases), when two or more are in view. */
+function visiblePhases(u: uPlot, ps: PhaseRange[]): { name: string; a: number; b: number; i: number }[] {
+  if (ps.length < 2) return [];
+  const min = u.scales.x.min ?? -Infinity;
+  const max = u.scales.x.max ?? Infinity;
+  const out = ps
+    .map((p, i) => ({ name: p.name, i, a: i === 0 ? p.x0 : (ps[i - 1].x1 + p.x0) / 2, b: i === ps.length - 1 ? p.x1 : (p.x1 + ps[i + 1].x0) / 2 }))
+    .filter((p) => p.b > min && p.a < max);
+  return out.length < 2 ? [] : out;
+}
+
+/** Phase bands (shaded on the canvas, every other phase) with a dashed line and a label at each phase. */
 function bandsPlugin(c: Chart): uPlot.Plugin {
+  let labels: HTMLDivElement | null = null;
   return {
     hooks: {
+      init: [
+        (u) => {
+          labels = el("div", "phase-labels");
+          u.over.append(labels);
+        },
+      ],
       drawClear: [
         (u) => {
-          const ps = c.phases;
-          if (ps.length < 2) return;
+          const vis = visiblePhases(u, c.phases);
+          if (!vis.length) return;
           const ctx = u.ctx;
           const { top, height, left, width } = u.bbox;
           ctx.save();
           ctx.beginPath();
           ctx.rect(left, top, width, height);
           ctx.clip();
-          ctx.font = theme.font;
-          ctx.textBaseline = "top";
-          const min = u.scales.x.min ?? -Infinity;
-          const max = u.scales.x.max ?? Infinity;
-          for (let i = 0; i < ps.length; i++) {
-            const a = i === 0 ? ps[i].x0 : (ps[i - 1].x1 + ps[i].x0) / 2;
-            const b = i === ps.length - 1 ? ps[i].x1 : (ps[i].x1 + ps[i + 1].x0) / 2;
-            if (b < min || a > max) continue;
-            const x0 = u.valToPos(a, "x", true);
-            const x1 = u.valToPos(b, "x", true);
-            if (i % 2 === 0) {
+          for (const p of vis) {
+            const x0 = u.valToPos(p.a, "x", true);
+            const x1 = u.valToPos(p.b, "x", true);
+            if (p.i % 2 === 0) {
               ctx.fillStyle = theme.band;
               ctx.fillRect(x0, top, x1 - x0, height);
             }
-            if (i > 0 && a > min) {
+            if (p.i > 0 && x0 > left) {
               ctx.strokeStyle = theme.muted;
               ctx.setLineDash([4, 4]);
               ctx.lineWidth = 1;
@@ -453,14 +465,38 @@ function bandsPlugin(c: Chart): uPlot.Plugin {
               ctx.lineTo(Math.round(x0) + 0.5, top + height);
               ctx.stroke();
             }
-            ctx.fillStyle = theme.muted;
-            ctx.fillText(phaseLabel(ps[i].name), Math.max(x0, left) + 4 * devicePixelRatio, top + 3 * devicePixelRatio);
           }
           ctx.restore();
         },
       ],
+      draw: [
+        (u) => {
+          if (!labels) return;
+          const w = u.over.clientWidth;
+          const spans: HTMLSpanElement[] = [];
+          for (const p of visiblePhases(u, c.phases)) {
+            const x0 = Math.max(0, u.valToPos(p.a, "x"));
+            const x1 = Math.min(w, u.valToPos(p.b, "x"));
+            if (x1 - x0 < 40) continue; // no room for a label
+            const s = el("span", "phase-label", phaseLabel(p.name));
+            s.style.left = `${Math.round(x0) + 4}px`;
+            spans.push(s);
+          }
+          labels.replaceChildren(...spans);
+        },
+      ],
     },
   };
+}
+
+/** A y range with some room; a flat series gets a range around its value (not uPlot's 0..100). */
+function yRange(min: number, max: number): uPlot.Range.MinMax {
+  if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (min === max) {
+    const d = min === 0 ? 1 : Math.abs(min) * 0.1;
+    return [min - (min === 0 ? 0 : d), max + d];
+  }
+  return uPlot.rangeNum(min, max, 0.1, true);
 }
 
 /** Tick text: small values (learning rates) in exponent form, large ones grouped. */
@@ -511,7 +547,7 @@ function buildOpts(c: Chart, t: PanelTable, width: number): uPlot.Options {
         time: false,
         range: (_u, min, max) => c.xRange ?? (min === max ? [min - 1, max + 1] : [min, max]),
       },
-      y: view.logScale && !c.def.stacked ? { distr: 3 } : c.def.unit === "fraction" ? { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } : { auto: true },
+      y: view.logScale && !c.def.stacked ? { distr: 3 } : c.def.unit === "fraction" ? { auto: true, range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } : { auto: true, range: (_u, min, max) => yRange(min, max) },
     },
     series,
     legend: { live: true },
