@@ -25,6 +25,8 @@ export class DashboardPanel extends Disposable {
   private view: ViewOptions = { ...DEFAULT_VIEW };
   private ready = false;
   private pending = new Map<string, MetricPoint[]>();
+  /** Per live run: the reader's points revision the webview's copy matches. */
+  private revisions = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   /** verl runs opened from disk, followed while the panel shows them. */
   private verl = new Map<string, { follower: VerlFollower; timer: NodeJS.Timeout; known: number }>();
@@ -52,6 +54,7 @@ export class DashboardPanel extends Disposable {
       controller.onStatus(({ dir, summary }) => {
         if (!this.runIds.includes(dir)) return;
         this.flush();
+        this.resync(dir);
         this.post({ type: "runStatus", run: summary });
       }),
     );
@@ -91,10 +94,25 @@ export class DashboardPanel extends Disposable {
 
   private queue(dir: string, p: MetricPoint): void {
     if (!this.ready || !this.runIds.includes(dir)) return;
+    if (this.resync(dir)) return;
     const q = this.pending.get(dir) ?? [];
     q.push(p);
     this.pending.set(dir, q);
     this.flushTimer ??= setTimeout(() => this.flush(), APPEND_BATCH_MS);
+  }
+
+  /**
+   * Earlier points were replaced or removed (a resumed run writing its steps again): the webview
+   * gets the run anew, as the reader now holds it (newest points only), instead of appends.
+   */
+  private resync(dir: string): boolean {
+    const revision = this.controller.stateOf(dir)?.pointsRevision ?? 0;
+    if (revision === (this.revisions.get(dir) ?? 0)) return false;
+    this.revisions.set(dir, revision);
+    this.pending.delete(dir);
+    const data = this.controller.liveData(dir);
+    if (data) this.post({ type: "addRun", run: data });
+    return true;
   }
 
   private flush(): void {
@@ -111,6 +129,7 @@ export class DashboardPanel extends Disposable {
     if (this.runIds.includes(dir)) return;
     const data = await this.controller.runData(dir);
     this.runIds.push(dir);
+    this.revisions.set(dir, this.controller.stateOf(dir)?.pointsRevision ?? 0);
     this.post({ type: "addRun", run: data });
     await this.followVerl(dir, lastStep(data));
   }
@@ -177,6 +196,7 @@ export class DashboardPanel extends Disposable {
         }
         this.runIds = runs.map((r) => r.id);
         this.pending.clear();
+        for (const id of this.runIds) this.revisions.set(id, this.controller.stateOf(id)?.pointsRevision ?? 0);
         this.ready = true;
         this.post({ type: "init", runs, view: this.view });
         if (missing.length) this.post({ type: "error", message: `Could not load: ${missing.join("; ")}` });

@@ -47,8 +47,8 @@ after(async () => {
   }
 });
 
-test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dark and a light theme", { timeout: 420_000 }, async () => {
-  await scenario(() => wb, "dashboard-sft-grpo", 410_000, async () => {
+test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dark and a light theme", { timeout: 480_000 }, async () => {
+  await scenario(() => wb, "dashboard-sft-grpo", 470_000, async () => {
     const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
     // the extension is up once its Runs view opens
     const icon = w.activityBarItem("Tool-N1");
@@ -67,8 +67,9 @@ test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dar
     await w.hidePanel();
     // SFT first (loss), then GRPO's rewards, with held-out evaluations on the way
     await dash.locator(".chart[data-panel='loss']:not([hidden])").waitFor({ state: "attached", timeout: 200_000 });
-    const first = await waitForChange(dash, ".chart[data-panel='reward']", "data-points", "0", 300_000);
-    await waitForChange(dash, ".chart[data-panel='reward']", "data-points", first, 120_000);
+    // a dozen GRPO steps (two reward series per step), so both phases show
+    let points = await waitForChange(dash, ".chart[data-panel='reward']", "data-points", "0", 300_000);
+    while (Number(points) < 24) points = await waitForChange(dash, ".chart[data-panel='reward']", "data-points", points, 120_000);
     await dash.locator(".chart[data-panel='eval-reward']:not([hidden])").waitFor({ state: "attached", timeout: 60_000 });
     assert.equal(await dash.locator(".chart[data-panel='loss']").getAttribute("data-phases"), "sft,grpo");
     assert.equal(await dash.locator(".chart[data-panel='gpu']").isVisible(), false, "no GPU on this run: no GPU chart");
