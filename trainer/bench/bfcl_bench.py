@@ -110,7 +110,7 @@ def build(runner: bfcl.BfclRunner) -> tuple[list[dict], list[dict], list[dict]]:
     ours, base, ref = [], [], []
     for n, q in enumerate(qs):
         if q["category"] in IRRELEVANCE:
-            calls = [] if n % 2 == 0 else [{"name": q["function"][0]["name"], "arguments": {}}]
+            calls = [] if n % 2 == 0 or not q["function"] else [{"name": q["function"][0]["name"], "arguments": {}}]
         else:
             calls = _first_call_values(q)
             if n % 2:

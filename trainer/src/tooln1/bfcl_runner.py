@@ -72,6 +72,9 @@ class _Decoded:
         return result["calls"]
 
 
+_DATA: dict[str, tuple[dict[str, str], dict[str, str]]] = {}  # category -> (id -> question JSON, id -> answer JSON)
+
+
 def op_check(req: dict) -> dict:
     from bfcl_eval.constants.enums import Language, ReturnFormat
     from bfcl_eval.constants.model_config import MODEL_CONFIG_MAPPING
@@ -102,8 +105,12 @@ def op_check(req: dict) -> dict:
     results = []
     scores: dict[str, dict] = {}
     for cat, items in by_cat.items():
-        prompts = {e["id"]: e for e in load_dataset_entry(cat, include_prereq=False, include_language_specific_hint=False)}
-        answers = {} if is_relevance_or_irrelevance(cat) else {a["id"]: a["ground_truth"] for a in load_ground_truth_entry(cat)}
+        if cat not in _DATA:  # BFCL's files, read once per process (as its runner reads them once per run)
+            _DATA[cat] = (
+                {e["id"]: json.dumps(e) for e in load_dataset_entry(cat, include_prereq=False, include_language_specific_hint=False)},
+                {} if is_relevance_or_irrelevance(cat) else {a["id"]: json.dumps(a["ground_truth"]) for a in load_ground_truth_entry(cat)},
+            )
+        prompts, answers = _DATA[cat]
         if is_java(cat):
             language, return_format = Language.JAVA, ReturnFormat.JAVA
         elif is_js(cat):
@@ -115,10 +122,12 @@ def op_check(req: dict) -> dict:
             tid = item["id"]
             if tid not in prompts:
                 raise ValueError(f"id {tid!r} is not in BFCL's {cat} data")
+            # Fresh copies from the cached JSON text: the cache stays as read whatever BFCL's code does.
+            prompt = json.loads(prompts[tid])
             if is_relevance_or_irrelevance(cat):
-                r = er._evaluate_single_relevance_entry(handler, tid, item, prompts[tid], model_name, cat)
+                r = er._evaluate_single_relevance_entry(handler, tid, item, prompt, model_name, cat)
             else:
-                r = er._evaluate_single_ast_entry(handler, tid, item, answers[tid], prompts[tid], model_name, cat,
+                r = er._evaluate_single_ast_entry(handler, tid, item, json.loads(answers[tid]), prompt, model_name, cat,
                                                   language=language, return_format=return_format)
             valid = bool(r["valid"])
             correct += valid
