@@ -10,7 +10,7 @@ VENV_BFCL := .venv-bfcl
 # eval runner imports every model handler, qwen-agent's included.
 BFCL_EVAL := bfcl-eval==2026.3.23 soundfile==0.14.0
 
-.PHONY: all setup debs npm venv venv-bfcl build typecheck lint test test-unit test-server test-python test-webview test-e2e bench package demo clean
+.PHONY: all setup debs npm venv venv-bfcl build typecheck lint test test-unit test-server test-python test-webview test-e2e bench package package-all demo clean
 
 all: build
 
@@ -72,10 +72,12 @@ bench: setup build venv-bfcl
 	@for f in trainer/bench/*_bench.py; do [ -f "$$f" ] && $(PY) "$$f" || exit 1; done
 	node scripts/merge-bench.mjs
 
+# The .vsix for this machine's platform (dist-vsix/tool-n1-studio.vsix); package-all: one per platform.
 package: npm
-	node scripts/build.mjs --production
-	@mkdir -p dist-vsix
-	npx vsce package --out dist-vsix/tool-n1-studio.vsix
+	node scripts/package.mjs
+
+package-all: npm
+	node scripts/package.mjs --all
 
 demo: setup build
 	scripts/demo.sh $(ARGS)

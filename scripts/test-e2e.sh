@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The end-to-end suite (run by `make test-e2e`, inside `make test`), fully offline:
-#   1. builds the .vsix exactly as `make package` does and checks its file list and size;
+#   1. builds the .vsix exactly as `make package` does (this platform's) and checks its file list and size;
 #   2. installs code-server (a real VS Code) once per machine: scripts/install-code-server.sh;
 #   3. runs the user's workflows in code-server with that .vsix installed, driven by headless
 #      Chromium (test/e2e/workbench.test.ts, test/e2e/evaluation.test.ts), one screenshot per
@@ -26,9 +26,7 @@ run_bounded() { # run a command within what is left of the budget
 }
 
 step "package the .vsix (make package)"
-run_bounded node scripts/build.mjs --production
-mkdir -p dist-vsix
-run_bounded npx vsce package --out dist-vsix/tool-n1-studio.vsix >"$out/vsce.log" 2>&1 || { cat "$out/vsce.log"; exit 1; }
+run_bounded node scripts/package.mjs >"$out/vsce.log" 2>&1 || { cat "$out/vsce.log"; exit 1; }
 tail -n 1 "$out/vsce.log"
 run_bounded node --test --test-reporter=spec out/test/e2e/vsix.test.js
 

@@ -1,14 +1,18 @@
 /**
  * `tooln1 check PATH... [--json] [--as dataset|tools]`: the language server's checks, headless and
- * streaming (memory stays bounded on any file size). `*.jsonl` are datasets, other files tool
- * schema files; a directory is searched for `*.jsonl` and `*.tools.json`. With `--json`, one JSON
+ * streaming (memory stays bounded on any file size). A file named on the command line is checked:
+ * `*.jsonl` as a dataset, other files as a tool schema file. A directory is searched for what the
+ * editor checks: datasets by the `tooln1.datasetFiles` globs (or --datasets), plus `.jsonl` files
+ * whose first record is a sample (`messages` with `tools` or `answer`), and `*.tools.json` (or
+ * --tools); other `.jsonl` files (a run's events, rollouts, completions) are skipped and counted in
+ * the summary. With `--json`, one JSON
  * line per problem (1-based lines and columns, columns in UTF-16 code units like the editor's);
  * a summary always goes to stderr. Exit 1 when any error was found, 2 on bad usage, else 0.
  */
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { checkFile, kindOfPath, type FileCheckSummary } from "../../language-server/fileCheck";
 import { readLines } from "../node/lineReader";
 import { duplicateIdProblem, parseOverrides, severityOf, type DocKind, type PlacedProblem, type SeverityOverrides } from "../../language-server/service";
@@ -20,6 +24,55 @@ import { duplicateIdProblem, parseOverrides, severityOf, type DocKind, type Plac
  */
 const PARALLEL_MIN_BYTES = Number(process.env.TOOLN1_CHECK_PARALLEL_MIN_BYTES) || 16 * 1024 * 1024;
 const MAX_JOBS = 4;
+
+/** The editor's defaults (package.json: tooln1.datasetFiles, tooln1.schemaFiles). */
+export const DEFAULT_DATASET_GLOBS = ["**/*.tooln1.jsonl", "**/data/**/*.jsonl", "**/datasets/**/*.jsonl"];
+export const DEFAULT_SCHEMA_GLOBS = ["**/*.tools.json"];
+
+/** A glob (`**`, `*`, `?`, `{a,b}`) as a regular expression over `/`-separated relative paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*" && glob[i + 1] === "*") {
+      i++;
+      if (glob[i + 1] === "/") {
+        i++;
+        re += "(?:.*/)?";
+      } else re += ".*";
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "{") re += "(?:";
+    else if (c === "}") re += ")";
+    else if (c === ",") re += "|";
+    else re += c.replace(/[.+^$()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Whether the first record of a .jsonl file is a Tool-N1 sample (reads at most 1 MiB). */
+export function looksLikeDataset(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.toString("utf8", 0, n).split("\n").find((l) => l.trim());
+    if (!first) return false;
+    const rec = JSON.parse(first) as unknown;
+    if (typeof rec !== "object" || rec === null || Array.isArray(rec)) return false;
+    const r = rec as Record<string, unknown>;
+    return Array.isArray(r.messages) && ("tools" in r || "answer" in r);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface Selection {
+  datasets: RegExp[];
+  tools: RegExp[];
+}
 
 const USAGE = `usage: tooln1 check PATH... [--json] [--as dataset|tools]
 
@@ -34,25 +87,37 @@ server's checks. A directory is searched for *.jsonl and *.tools.json files.
   --severity CODE=LEVEL[,CODE=LEVEL...]
                     report CODE as error, warning, information or hint, or not at all (off);
                     repeatable (the editor's setting is tooln1.diagnosticSeverity)
+  --datasets GLOB   in folders, which .jsonl files are datasets (repeatable; default: the editor's
+                    tooln1.datasetFiles: ${DEFAULT_DATASET_GLOBS.join(", ")});
+                    other .jsonl files count too when their first record is a sample
+  --tools GLOB      in folders, which files are tool schema files (repeatable; default ${DEFAULT_SCHEMA_GLOBS.join(", ")})
+Folders skip other .jsonl files (a run's events.jsonl, rollouts, completions) and say how many.
 Exit status: 1 when any error was found, 0 otherwise (warnings do not fail).`;
 
-function collect(path: string, out: string[]): void {
+/**
+ * The files to check under `path`: a file itself, or in a folder the datasets and tool schema files
+ * `sel` selects; other .jsonl files go to `skipped`.
+ */
+export function collect(path: string, out: string[], sel: Selection, skipped: string[], root = path): void {
   const st = statSync(path);
   if (!st.isDirectory()) {
-    out.push(path);
+    if (path === root) {
+      out.push(path);
+      return;
+    }
+    const rel = relative(root, path).split("\\").join("/");
+    if (sel.tools.some((re) => re.test(rel)) || sel.datasets.some((re) => re.test(rel))) out.push(path);
+    else if (path.toLowerCase().endsWith(".jsonl")) (looksLikeDataset(path) ? out : skipped).push(path);
     return;
   }
   for (const name of readdirSync(path).sort()) {
     if (name === "node_modules" || name.startsWith(".")) continue;
     const p = join(path, name);
-    let s;
     try {
-      s = statSync(p);
+      collect(p, out, sel, skipped, root);
     } catch {
-      continue;
+      continue; // gone, or a broken link
     }
-    if (s.isDirectory()) collect(p, out);
-    else if (name.endsWith(".jsonl") || name.endsWith(".tools.json")) out.push(p);
   }
 }
 
@@ -85,6 +150,8 @@ export async function run(argv: string[]): Promise<number> {
   let as: DocKind | undefined;
   let overrides: SeverityOverrides | undefined;
   const paths: string[] = [];
+  const datasetGlobs: string[] = [];
+  const toolGlobs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") json = true;
@@ -111,6 +178,13 @@ export async function run(argv: string[]): Promise<number> {
         return 2;
       }
       overrides = { ...overrides, ...r.overrides };
+    } else if (a === "--datasets" || a === "--tools") {
+      const g = argv[++i];
+      if (!g) {
+        process.stderr.write(`tooln1 check: ${a} takes a glob, e.g. ${a === "--tools" ? '"**/*.tools.json"' : '"**/data/**/*.jsonl"'}\n`);
+        return 2;
+      }
+      (a === "--tools" ? toolGlobs : datasetGlobs).push(g);
     } else if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE + "\n");
       return 0;
@@ -124,10 +198,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const files: string[] = [];
+  const skipped: string[] = [];
+  const sel: Selection = {
+    datasets: (datasetGlobs.length ? datasetGlobs : DEFAULT_DATASET_GLOBS).map(globToRegExp),
+    tools: (toolGlobs.length ? toolGlobs : DEFAULT_SCHEMA_GLOBS).map(globToRegExp),
+  };
   const total = { files: 0, lines: 0, error: 0, warning: 0, information: 0, hint: 0 };
   for (const p of paths) {
     try {
-      collect(p, files);
+      collect(p, files, sel, skipped);
     } catch (e) {
       process.stderr.write(`tooln1 check: cannot read ${p}: ${(e as Error).message}\n`);
       total.error++;
@@ -161,6 +240,12 @@ export async function run(argv: string[]): Promise<number> {
     total.hint += sum.hint;
   }
   await out.flush();
+  if (skipped.length) {
+    const shown = skipped.slice(0, 5).join(", ") + (skipped.length > 5 ? `, and ${skipped.length - 5} more` : "");
+    process.stderr.write(
+      `tooln1 check: skipped ${skipped.length} .jsonl file${skipped.length === 1 ? " that is" : "s that are"} not datasets by name or first record (${shown}); name a file, or pass --datasets GLOB, to check it\n`,
+    );
+  }
   const secs = ((performance.now() - t0) / 1000).toFixed(2);
   process.stderr.write(
     `tooln1 check: ${total.files} file${total.files === 1 ? "" : "s"}, ${total.lines} lines: ${total.error} errors, ${total.warning} warnings, ${total.information} info, ${total.hint} hints${!json && !hints && total.hint ? " (--hints to list them)" : ""} (${secs} s)\n`,

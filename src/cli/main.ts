@@ -21,7 +21,11 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "-h" || name === "--help") {
+  if (!name) {
+    process.stderr.write(usage() + "\n");
+    return 2;
+  }
+  if (name === "-h" || name === "--help") {
     process.stdout.write(usage() + "\n");
     return 0;
   }

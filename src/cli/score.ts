@@ -2,7 +2,7 @@
  * `tooln1 score FILE.jsonl [--reward VARIANT]`: one JSON result line per input record, streamed.
  * Byte-identical to `python -m tooln1 score` (trainer/src/tooln1/score.py).
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { REWARD_VARIANTS, type RewardVariant } from "../core/types";
 import { scoreCompletion, serializeResult } from "../core/reward";
@@ -169,6 +169,14 @@ function stdoutWrite(chunk: string): Promise<void> {
   });
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // opening it says why
+  }
+}
+
 /** `tooln1 score`. */
 export async function run(argv: string[]): Promise<number> {
   const args = parseScoreArgs(argv);
@@ -182,7 +190,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   let input: Readable;
   if (args.file === "-") input = process.stdin;
-  else {
+  else if (isDirectory(args.file)) {
+    process.stderr.write(`tooln1 score: ${args.file} is a directory; name a completions .jsonl file\n`);
+    return 1;
+  } else {
     input = createReadStream(args.file);
     try {
       await new Promise<void>((resolve, reject) => {

@@ -3,11 +3,13 @@
  * (a virtual environment in the extension's global storage with the bundled trainer installed).
  */
 import * as vscode from "vscode";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { cpSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { Config } from "../config";
 import type { Ctx } from "../context";
 import { checkTrainer, resolvePython, venvPython, type ResolvedPython, type TrainerCheck } from "./runManager";
+import { LineSplitter, PipProgressReader, pipInstallTrainerArgs, pipSupportsRawProgress } from "./pipInstall";
 
 export function managedVenvDir(ctx: Ctx): string {
   return vscode.Uri.joinPath(ctx.extension.globalStorageUri, "venv").fsPath;
@@ -84,19 +86,32 @@ export async function ensureTrainerPython(ctx: Ctx, folder?: vscode.Uri): Promis
   return undefined;
 }
 
-/** Runs a process, streaming its output to a channel; rejects with the last lines on failure. */
-function runStreaming(cmd: string, args: string[], out: vscode.OutputChannel, token: vscode.CancellationToken, cwd?: string): Promise<void> {
+/**
+ * Runs a process, streaming its output to a channel (pip's raw "Progress N of M" lines are read,
+ * not shown); `onLine` sees every line. Rejects with the last lines on failure.
+ */
+function runStreaming(
+  cmd: string,
+  args: string[],
+  out: vscode.OutputChannel,
+  token: vscode.CancellationToken,
+  onLine?: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     out.appendLine(`$ ${[cmd, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
-    const p = spawn(cmd, args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: "1", PIP_PROGRESS_BAR: "off" }, windowsHide: true });
+    const p = spawn(cmd, args, { env: { ...process.env, PYTHONUNBUFFERED: "1" }, windowsHide: true });
     let tail = "";
-    const onData = (b: Buffer) => {
-      const s = b.toString("utf8");
-      out.append(s);
-      tail = (tail + s).slice(-2000);
+    const lines = new LineSplitter();
+    const onLines = (ls: string[]) => {
+      for (const l of ls) {
+        onLine?.(l);
+        if (/^Progress \d+ of \d+$/.test(l.trim())) continue;
+        out.appendLine(l);
+        tail = (tail + l + "\n").slice(-2000);
+      }
     };
-    p.stdout.on("data", onData);
-    p.stderr.on("data", onData);
+    p.stdout.on("data", (b: Buffer) => onLines(lines.push(b.toString("utf8"))));
+    p.stderr.on("data", (b: Buffer) => onLines(lines.push(b.toString("utf8"))));
     const sub = token.onCancellationRequested(() => p.kill("SIGTERM"));
     p.once("error", (e) => {
       sub.dispose();
@@ -104,6 +119,7 @@ function runStreaming(cmd: string, args: string[], out: vscode.OutputChannel, to
     });
     p.once("close", (code) => {
       sub.dispose();
+      onLines(lines.end());
       if (code === 0) resolve();
       else if (token.isCancellationRequested) reject(new Error("cancelled"));
       else reject(new Error(`${cmd} ${args.slice(0, 3).join(" ")} failed (exit ${code}): ${tail.trim().split("\n").slice(-3).join(" ")}`));
@@ -111,7 +127,15 @@ function runStreaming(cmd: string, args: string[], out: vscode.OutputChannel, to
   });
 }
 
-/** "Set up Training Environment": venv in global storage + `pip install <extension>/trainer`. */
+function pipVersion(py: string): Promise<string> {
+  return new Promise((resolve) => execFile(py, ["-m", "pip", "--version"], { timeout: 60_000 }, (_e, stdout) => resolve(String(stdout ?? ""))));
+}
+
+/**
+ * "Set up Training Environment": a venv in global storage with the bundled trainer and what
+ * training needs (`pip install <trainer>[train]`), pip's progress in the notification and its
+ * output in the channel; then the same import check training runs.
+ */
 export async function setupEnvironment(ctx: Ctx, out: vscode.OutputChannel): Promise<string | undefined> {
   if (!(await ctx.requireTrust("Setting up the training environment"))) return undefined;
   const venv = managedVenvDir(ctx);
@@ -130,9 +154,25 @@ export async function setupEnvironment(ctx: Ctx, out: vscode.OutputChannel): Pro
       const py = venvPython(venv);
       progress.report({ message: "upgrading pip" });
       await runStreaming(py, ["-m", "pip", "install", "--upgrade", "pip"], out, token);
-      progress.report({ message: "installing the trainer (torch, transformers, TRL: this can take several minutes)" });
-      await runStreaming(py, ["-m", "pip", "install", trainerDir], out, token);
-      progress.report({ message: "checking" });
+      // pip builds in the source folder: build from a copy, so the installed extension stays as shipped.
+      const src = join(ctx.extension.globalStorageUri.fsPath, "trainer-src");
+      rmSync(src, { recursive: true, force: true });
+      cpSync(trainerDir, src, { recursive: true });
+      const reader = new PipProgressReader();
+      let message = "installing the trainer with torch, transformers and TRL (several minutes)";
+      let shownAt = 0;
+      progress.report({ message });
+      const raw = pipSupportsRawProgress(await pipVersion(py));
+      await runStreaming(py, pipInstallTrainerArgs(src, raw), out, token, (line) => {
+        const p = reader.line(line);
+        if (!p) return;
+        if (p.message) message = p.message;
+        const now = Date.now();
+        if (!p.message && now - shownAt < 250) return; // a download reports many times a second
+        shownAt = now;
+        progress.report({ message: p.fraction !== undefined && p.fraction > 0 ? `${message} ${Math.round(p.fraction * 100)}%` : message });
+      });
+      progress.report({ message: "checking that the trainer and TRL import" });
       const check = await checkTrainer(py);
       if (!check.ok) throw new Error(check.detail);
       out.appendLine(`Training environment ready: ${py}`);

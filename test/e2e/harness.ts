@@ -227,7 +227,7 @@ export function copyExamples(name = "examples"): string {
 }
 
 /**
- * The tiny random model the e2e training config names (e2e/tiny-model), built once per machine by
+ * The tiny random model the training configs name (tiny-model/), built once per machine by
  * the trainer's own `make-tiny-model` (cached by the hash of its source) and copied into `workspace`.
  */
 export function provideTinyModel(workspace: string, python: string): void {
@@ -241,7 +241,27 @@ export function provideTinyModel(workspace: string, python: string): void {
     rmSync(cache, { recursive: true, force: true });
     renameSync(tmp, cache);
   }
-  cpSync(cache, join(workspace, "e2e", "tiny-model"), { recursive: true });
+  cpSync(cache, join(workspace, "tiny-model"), { recursive: true });
+}
+
+/**
+ * The tiny model exported to ONNX by the trainer's own `export-onnx` (cached per machine by the hash
+ * of the model builder and the exporter), copied into `workspace/tiny-onnx` for "Try Exported Model".
+ */
+export function provideTinyOnnx(workspace: string, python: string): string {
+  const h = createHash("sha256");
+  for (const f of ["tiny.py", "export_onnx.py"]) h.update(readFileSync(join(ROOT, "trainer", "src", "tooln1", f)));
+  const cache = join(process.env.TOOLN1_E2E_CACHE ?? join(homedir(), ".cache", "tooln1-e2e"), `tiny-onnx-${h.digest("hex").slice(0, 12)}`);
+  if (!existsSync(join(cache, "model.onnx"))) {
+    const tmp = `${cache}.tmp-${process.pid}`;
+    const r = spawnSync(python, ["-m", "tooln1", "export-onnx", "--checkpoint", join(workspace, "tiny-model"), "--out", tmp], { encoding: "utf8", timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`python -m tooln1 export-onnx failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    rmSync(cache, { recursive: true, force: true });
+    renameSync(tmp, cache);
+  }
+  const dest = join(workspace, "tiny-onnx");
+  cpSync(cache, dest, { recursive: true });
+  return dest;
 }
 
 export async function launchBrowser(): Promise<Browser> {

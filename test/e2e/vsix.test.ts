@@ -4,12 +4,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { inflateRawSync } from "node:zlib";
 import { ROOT, VSIX } from "./harness";
 
 interface Entry {
   name: string;
   size: number;
   compressed: number;
+  method: number;
+  offset: number;
 }
 
 /** Reads a zip's central directory (no zip64: a .vsix is far below 4 GB). */
@@ -27,26 +30,60 @@ export function listZip(buf: Buffer): Entry[] {
   const out: Entry[] = [];
   for (let i = 0; i < count; i++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry at ${p}`);
+    const method = buf.readUInt16LE(p + 10);
     const compressed = buf.readUInt32LE(p + 20);
     const size = buf.readUInt32LE(p + 24);
     const n = buf.readUInt16LE(p + 28);
     const extra = buf.readUInt16LE(p + 30);
     const comment = buf.readUInt16LE(p + 32);
-    out.push({ name: buf.toString("utf8", p + 46, p + 46 + n), size, compressed });
+    const offset = buf.readUInt32LE(p + 42);
+    out.push({ name: buf.toString("utf8", p + 46, p + 46 + n), size, compressed, method, offset });
     p += 46 + n + extra + comment;
   }
   return out;
 }
 
+/** The bytes of one entry (stored or deflated). */
+export function readZipEntry(buf: Buffer, e: Entry): Buffer {
+  const h = e.offset;
+  if (buf.readUInt32LE(h) !== 0x04034b50) throw new Error(`bad local header for ${e.name}`);
+  const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
+  const data = buf.subarray(start, start + e.compressed);
+  return e.method === 0 ? Buffer.from(data) : inflateRawSync(data);
+}
+
+/** onnxruntime-node's CPU runtime per target, as scripts/package.mjs adds it. */
+const RUNTIME: Record<string, string[]> = {
+  "linux-x64": ["linux/x64/onnxruntime_binding.node", "linux/x64/libonnxruntime.so.1"],
+  "linux-arm64": ["linux/arm64/onnxruntime_binding.node", "linux/arm64/libonnxruntime.so.1"],
+  "darwin-arm64": ["darwin/arm64/onnxruntime_binding.node", "darwin/arm64/libonnxruntime.1.dylib"],
+  "win32-x64": ["win32/x64/onnxruntime_binding.node", "win32/x64/onnxruntime.dll"],
+  "win32-arm64": ["win32/arm64/onnxruntime_binding.node", "win32/arm64/onnxruntime.dll"],
+};
+const BIN = "node_modules/onnxruntime-node/bin/napi-v6/";
+
 const MB = 1024 * 1024;
-/** Limits: onnxruntime's CPU runtimes for five platforms are most of it (about 170 MB unpacked, 61 MB packed). */
-const MAX_VSIX_BYTES = 80 * MB;
-const MAX_UNPACKED_BYTES = 200 * MB;
+/** Limits: one platform's onnxruntime CPU runtime is most of it (linux-x64: about 46 MB unpacked). */
+const MAX_VSIX_BYTES = 25 * MB;
+const MAX_UNPACKED_BYTES = 70 * MB;
 const MAX_OWN_BYTES = 20 * MB; // everything but node_modules (about 6 MB minified)
 
 test("the .vsix holds what the extension runs, and nothing else", () => {
   assert.ok(existsSync(VSIX), `no .vsix at ${VSIX}: run 'make package'`);
-  const entries = listZip(readFileSync(VSIX));
+  checkVsix(VSIX);
+});
+
+// The per-platform packages `make package-all` writes, when they are there.
+const perTarget = existsSync(join(ROOT, "dist-vsix")) ? readdirSync(join(ROOT, "dist-vsix")).filter((f) => /^tool-n1-studio-[\w-]+\.vsix$/.test(f)) : [];
+for (const f of perTarget) test(`${f} holds its own platform's runtime only`, () => checkVsix(join(ROOT, "dist-vsix", f)));
+
+function checkVsix(vsix: string): void {
+  const buf = readFileSync(vsix);
+  const entries = listZip(buf);
+  const vsixManifest = entries.find((e) => e.name === "extension.vsixmanifest");
+  assert.ok(vsixManifest, "the .vsix has no extension.vsixmanifest");
+  const target = /TargetPlatform="([\w-]+)"/.exec(readZipEntry(buf, vsixManifest).toString("utf8"))?.[1];
+  assert.ok(target && RUNTIME[target], `the .vsix names no known target platform (${target}); package it with scripts/package.mjs`);
   const files = entries.map((e) => e.name).filter((n) => n.startsWith("extension/")).map((n) => n.slice("extension/".length));
   const has = (f: string) => files.includes(f);
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -62,13 +99,10 @@ test("the .vsix holds what the extension runs, and nothing else", () => {
     "trainer/src/tooln1/__main__.py",
     "node_modules/onnxruntime-node/package.json",
     "node_modules/onnxruntime-node/dist/index.js",
-    "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node",
-    "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1",
-    "node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/onnxruntime_binding.node",
-    "node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/libonnxruntime.1.dylib",
-    "node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime_binding.node",
-    "node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll",
     "node_modules/onnxruntime-common/dist/cjs/index.js",
+    // Without it Node loads the CommonJS build as ES modules ("exports is not defined").
+    "node_modules/onnxruntime-common/dist/cjs/package.json",
+    ...RUNTIME[target].map((f) => BIN + f),
   ];
   // Every icon and schema the manifest names, and a bundle for every webview and worker built.
   const json = JSON.stringify(manifest.contributes);
@@ -93,13 +127,16 @@ test("the .vsix holds what the extension runs, and nothing else", () => {
   ];
   const bad = files.flatMap((f) => forbidden.filter(([re]) => re.test(f)).map(([, why]) => `${f} (${why})`));
   assert.deepEqual(bad, [], `the .vsix holds files users do not need:\n  ${bad.join("\n  ")}`);
+  // Only the target's own runtime: another platform's binaries are dead weight.
+  const foreign = files.filter((f) => f.startsWith(BIN) && !RUNTIME[target].some((r) => f === BIN + r));
+  assert.deepEqual(foreign, [], `the ${target} .vsix holds other platforms' runtime files`);
 
-  const packed = statSync(VSIX).size;
+  const packed = statSync(vsix).size;
   const unpacked = entries.reduce((s, e) => s + e.size, 0);
   const own = entries.filter((e) => !e.name.startsWith("extension/node_modules/")).reduce((s, e) => s + e.size, 0);
   const fmt = (n: number) => `${(n / MB).toFixed(1)} MB`;
-  console.log(`vsix: ${files.length} files, ${fmt(packed)} packed, ${fmt(unpacked)} unpacked (${fmt(own)} outside node_modules)`);
+  console.log(`vsix (${target}): ${files.length} files, ${fmt(packed)} packed, ${fmt(unpacked)} unpacked (${fmt(own)} outside node_modules)`);
   assert.ok(packed <= MAX_VSIX_BYTES, `the .vsix is ${fmt(packed)}, over the ${fmt(MAX_VSIX_BYTES)} limit`);
   assert.ok(unpacked <= MAX_UNPACKED_BYTES, `the .vsix unpacks to ${fmt(unpacked)}, over the ${fmt(MAX_UNPACKED_BYTES)} limit`);
   assert.ok(own <= MAX_OWN_BYTES, `the extension's own files are ${fmt(own)}, over the ${fmt(MAX_OWN_BYTES)} limit`);
-});
+}

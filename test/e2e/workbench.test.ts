@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, scenario, waitForChange, endProcessesUsing } from "./harness";
+import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, provideTinyOnnx, scenario, waitForChange, endProcessesUsing } from "./harness";
 import type { Browser } from "playwright-core";
 
 const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
@@ -14,6 +14,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   let browser: Browser | undefined;
   let wb: Workbench | undefined;
   let workspace = "";
+  let onnxDir = "";
 
   before(async () => {
     server = await CodeServer.start({
@@ -25,6 +26,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     browser = await launchBrowser();
     workspace = copyExamples();
     provideTinyModel(workspace, PYTHON);
+    onnxDir = provideTinyOnnx(workspace, PYTHON);
     log(`workspace: ${workspace}`);
   });
 
@@ -183,6 +185,37 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await untrusted?.close().catch(() => undefined);
       rmSync(dirname(folder), { recursive: true, force: true });
     }
+  });
+
+  test("08 Try Exported Model: the installed extension loads the exported tiny model and generates text", { timeout: 130_000 }, async () => {
+    await scenario(() => wb, "08-try-model", 120_000, async () => {
+      const w = need(wb);
+      await w.hidePanel();
+      await w.runCommand("View: Close All Editor Groups");
+      await w.runCommand("Tool-N1: Try Exported Model...");
+      // The folder picker: code-server's file dialog is a quick input that takes a path.
+      const input = w.page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible", timeout: 30_000 });
+      await input.fill(onnxDir);
+      await w.page.keyboard.press("Enter");
+      await input.waitFor({ state: "hidden", timeout: 15_000 });
+      const pv = await w.webviewFrame("#checkpoint-label", 45_000);
+      // The generation worker loads onnxruntime-node from the installed extension.
+      const loaded = pv.locator('body[data-checkpoint="loaded"]');
+      await loaded.waitFor({ state: "attached", timeout: 60_000 }).catch(async (e) => {
+        throw new Error(`the checkpoint did not load: ${await pv.locator("#gen-error").textContent()}`, { cause: e });
+      });
+      await pv.locator("#query").fill("What is the weather in Paris?");
+      await pv.locator("#max-tokens").fill("24");
+      await pv.locator("#generate").click();
+      await pv.locator("body[data-gen-stop]").waitFor({ state: "attached", timeout: 60_000 });
+      const stop = await pv.locator("body").getAttribute("data-gen-stop");
+      assert.notEqual(stop, "error", `generation failed: ${await pv.locator("#gen-error").textContent()}`);
+      const text = (await pv.locator("#output-editor .view-lines").textContent())?.replace(/\u00a0/g, " ").trim() ?? "";
+      log(`generated (${stop}): ${JSON.stringify(text.slice(0, 80))}; ${await pv.locator("#gen-status").textContent()}`);
+      assert.ok(text.length > 0, "no generated text in the output editor");
+      await pv.locator("#gen-status", { hasText: /\d+ tokens/ }).waitFor({ state: "visible", timeout: 10_000 });
+    });
   });
 });
 

@@ -2,10 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { readLines, type Line } from "../../src/node/lineReader";
+import { DEFAULT_DATASET_GLOBS, DEFAULT_SCHEMA_GLOBS, globToRegExp } from "../../src/cli/check";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
@@ -172,4 +173,43 @@ test("CR-only line endings: one line (as the trainer reads it), reported as one 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a folder: datasets by the editor's globs or first record; a run's events, rollouts and completions are skipped and counted", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tooln1-check-dir-"));
+  try {
+    const sample = readFileSync(join(FIX, "valid.jsonl"), "utf8");
+    mkdirSync(join(dir, "data"), { recursive: true });
+    mkdirSync(join(dir, "runs", "r1", "rollouts"), { recursive: true });
+    mkdirSync(join(dir, "elsewhere"), { recursive: true });
+    writeFileSync(join(dir, "data", "train.jsonl"), sample);
+    writeFileSync(join(dir, "elsewhere", "mixed.jsonl"), sample); // no glob matches, but it holds samples
+    writeFileSync(join(dir, "runs", "r1", "events.jsonl"), '{"v":1,"type":"run_started","time":"2026-01-01T00:00:00Z"}\n');
+    writeFileSync(join(dir, "runs", "r1", "rollouts", "step-00001.jsonl"), '{"v":1,"step":1,"prompt_id":"a","group_index":0,"completion":"x","ground_truth":[],"reward":0,"details":{}}\n');
+    writeFileSync(join(dir, "completions.jsonl"), '{"completion":"<tool_call>[]</tool_call>","answer":[]}\n');
+    const r = check(dir, "--json");
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal(r.out, "", "no problems: only the datasets were checked");
+    assert.match(r.err, /tooln1 check: 2 files,/);
+    assert.match(r.err, /skipped 3 \.jsonl files that are not datasets/);
+    assert.match(r.err, /events\.jsonl/);
+    // --datasets replaces the globs; a file named on the command line is always checked.
+    const only = check(dir, "--datasets", "data/*.jsonl");
+    assert.match(only.err, /tooln1 check: 2 files,/); // data/train.jsonl, and elsewhere/mixed.jsonl by its first record
+    const named = check(join(dir, "runs", "r1", "events.jsonl"));
+    assert.equal(named.code, 1, "a file named explicitly is checked as a dataset");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the CLI's default dataset and schema globs are the editor's", () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const props = pkg.contributes.configuration.properties ?? pkg.contributes.configuration[0]?.properties;
+  assert.deepEqual(props["tooln1.datasetFiles"].default, DEFAULT_DATASET_GLOBS);
+  assert.deepEqual(props["tooln1.schemaFiles"].default, DEFAULT_SCHEMA_GLOBS);
+  assert.ok(globToRegExp("**/data/**/*.jsonl").test("data/a.jsonl"));
+  assert.ok(globToRegExp("**/data/**/*.jsonl").test("x/data/y/a.jsonl"));
+  assert.ok(!globToRegExp("**/data/**/*.jsonl").test("runs/r/events.jsonl"));
+  assert.ok(globToRegExp("**/*.{tools,schema}.json").test("a/b.schema.json"));
 });

@@ -42,3 +42,17 @@ def test_refuses_a_sample_whose_perfect_answer_cannot_score_one(tiny_model, synt
     err = [e for e in events if e["type"] == "error"][0]
     assert "REFUSED" in err["message"] and "broken" in err["message"]
     assert events[-1]["status"] == "failed" and not [e for e in events if e["type"] == "run_started"]
+
+
+def test_preflight_help_is_a_whole_sentence(capsys):
+    import pytest as _pytest
+
+    from tooln1 import preflight
+
+    with _pytest.raises(SystemExit) as e:
+        preflight.main(["--help"])
+    assert e.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Pre-flight checks of a training config" in out
+    assert "alone as options" not in out and not out.split("options:")[0].rstrip().endswith(" as")
+    assert "--config CONFIG  the training config" in out or "the training config (YAML or JSON)" in out

@@ -645,4 +645,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tooln1 convert: cannot write {args.output}: {e.strerror}", file=sys.stderr)
             return 1
     sys.stderr.write(summary(result, args.output))
+    if not result["lines"] and result["records"]:
+        likely = likely_format(text, args.fmt, answers)
+        hint = f"; the input looks like --from {likely[0]} ({likely[1]} of the first {likely[2]} records convert)" if likely else f"; check --from (one of {', '.join(FORMATS)})"
+        print(f"tooln1 convert: no sample was kept from {result['records']} records{hint}", file=sys.stderr)
+        return 1
     return 2 if result["bad"] else 0
+
+
+def likely_format(text: str, tried: str, answers) -> tuple[str, int, int] | None:
+    """The other format that keeps the most samples of the input's first records, if any keeps one."""
+    head = text if text.lstrip().startswith("[") else "\n".join(text.split("\n")[:200])
+    best = None
+    for f in FORMATS:
+        if f == tried:
+            continue
+        try:
+            r = convert_text(f, head, answers)
+        except Exception:  # noqa: BLE001 - a format that cannot read the input is no candidate
+            continue
+        if len(r["lines"]) > (best[1] if best else 0):
+            best = (f, len(r["lines"]), r["records"])
+    return best

@@ -230,8 +230,12 @@ def main(argv: list[str]) -> int:
     from tooln1 import config as config_mod
     from tooln1.train import ModelPathError
 
-    p = argparse.ArgumentParser(prog="python -m tooln1 preflight", description=__doc__.splitlines()[0])
-    p.add_argument("--config", required=True)
+    p = argparse.ArgumentParser(
+        prog="python -m tooln1 preflight",
+        description="Pre-flight checks of a training config (run at the start of every training, and alone here): "
+        "samples valid and rendered, prompt lengths, tokenizer round trip, and a perfect answer scoring 1.",
+    )
+    p.add_argument("--config", required=True, help="the training config (YAML or JSON)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
