@@ -1,7 +1,8 @@
 /**
  * "Score Completions File": the `tooln1 score` CLI inside VS Code. Scores a JSONL file of
  * {"completion", "answer"} records with the configured reward variant and opens the results
- * (one JSON line per record, the same bytes as the CLI) beside it, with a summary.
+ * (one JSON line per record, the same bytes as the CLI) beside it as a read-only document named
+ * `<input>.scores-<variant>.jsonl`, with a summary.
  */
 import * as vscode from "vscode";
 import { createReadStream } from "node:fs";
@@ -9,6 +10,7 @@ import type { Ctx } from "./context";
 import { Config } from "./config";
 import { scoreStream } from "./cli/score";
 import type { RewardVariant } from "./core/types";
+import { showReport } from "./reports";
 
 export function activateScoring(ctx: Ctx): void {
   ctx.registerCommands({ "tooln1.scoreFile": (arg?: unknown) => scoreFile(ctx, arg) });
@@ -51,8 +53,8 @@ async function scoreFile(ctx: Ctx, arg: unknown): Promise<void> {
   const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${k} ${n}`).join(", ");
   const summary = `${scored} scored, mean reward ${scored ? (sum / scored).toFixed(3) : "n/a"}, ${full} full matches` + (top ? ` (${top})` : "") + (bad ? `; ${bad} unreadable line(s)` : "");
   ctx.log.info(`score ${uri.fsPath} [${variant}]: ${summary}`);
-  const doc = await vscode.workspace.openTextDocument({ language: "jsonl", content: text });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  const base = uri.path.split("/").pop() ?? "completions.jsonl";
+  await showReport(ctx, `${base.replace(/\.jsonl$/i, "")}.scores-${variant}.jsonl`, text, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   const show = bad ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(`Tool-N1: ${summary}`);
 }

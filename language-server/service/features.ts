@@ -256,7 +256,9 @@ export function completion(r: Region, pos: Position): CompletionItem[] {
     kind,
     ...(detail ? { detail } : {}),
     ...(doc ? { documentation: { kind: MarkupKind.Markdown, value: doc } } : {}),
-    ...(replace ? { textEdit: { range: replace, newText: insert } } : { insertText: insert }),
+    // Inside quotes the editor filters by the text from the range's start (the opening quote) to
+    // the cursor, so the filter text must start with the quote too.
+    ...(replace ? { textEdit: { range: replace, newText: insert }, filterText: insert } : { insertText: insert }),
     ...(snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
   });
   if (r.kind === "dataset" && path[0] === "answer" && typeof path[1] === "number") {

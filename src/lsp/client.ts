@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type DocumentSelector, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import type { Ctx } from "../context";
 import { Config } from "../config";
+import { showReport } from "../reports";
 import { AllProblemsRequest, SERVER_EXEC_ARGV, ValidateFileRequest, ValidateProgressNotification, type ValidateFileResult } from "../../language-server/protocol";
 
 /** VS Code never syncs files over 50 MB to extensions: those are validated from disk. */
@@ -145,8 +146,7 @@ class LanguageClientHost implements vscode.Disposable {
       "",
       ...res.problems.map((p) => `${path}:${p.line + 1}:${p.character + 1}: ${p.severity} ${p.code}: ${p.message}`),
     ];
-    const doc = await vscode.workspace.openTextDocument({ content: lines.join("\n") + "\n", language: "plaintext" });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await showReport(this.ctx, `${uri.path.split("/").pop() ?? "file"}.problems.txt`, lines.join("\n") + "\n", { preview: false });
   }
 
   dispose(): void {

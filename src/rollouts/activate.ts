@@ -1,6 +1,8 @@
 import * as vscode from "vscode";
 import { stat } from "node:fs/promises";
-import { dirname, basename } from "node:path";
+import { dirname, basename, join } from "node:path";
+import { Config } from "../config";
+import { listRuns } from "../node/runDir";
 import type { Ctx } from "../context";
 import { REASON_CODES, type ReasonCode } from "../core/types";
 import { activateEditorFeatures } from "./editorFeatures";
@@ -18,6 +20,24 @@ export function activateRollouts(ctx: Ctx): void {
   ctx.registerCommands({ "tooln1.inspectRollouts": (arg: unknown) => inspectRollouts(ctx, arg) });
 }
 
+/** A run of the workspace (newest first), or a file or folder from the open dialog. */
+async function pickRolloutTarget(): Promise<vscode.Uri | null> {
+  const runs: { label: string; description?: string; uri?: vscode.Uri; started: string }[] = [];
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    const runsDir = join(f.uri.fsPath, new Config(f.uri).runsDirectory);
+    for (const r of await listRuns(runsDir).catch(() => [])) {
+      runs.push({ label: vscode.workspace.asRelativePath(r.dir), description: r.info?.status, uri: vscode.Uri.file(r.dir), started: r.info?.started ?? "" });
+    }
+  }
+  runs.sort((a, b) => b.started.localeCompare(a.started) || b.label.localeCompare(a.label));
+  const browse: (typeof runs)[number] = { label: "$(folder-opened) Choose a rollout file or run folder…", started: "" };
+  const pick = runs.length ? await vscode.window.showQuickPick([...runs, browse], { title: "Inspect Rollouts: which run?" }) : browse;
+  if (!pick) return null;
+  if (pick !== browse && pick.uri) return pick.uri;
+  const got = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, openLabel: "Inspect Rollouts", title: "A rollout file or a run directory" });
+  return got?.[0] ?? null;
+}
+
 /**
  * `tooln1.inspectRollouts` accepts: a Uri (file or run directory), {uri, line} (CodeLens), {runDir, step,
  * reasons?} (dashboard), a runs-view item carrying `runDir`/`uri`, or nothing (the active rollout file).
@@ -27,10 +47,13 @@ async function inspectRollouts(ctx: Ctx, arg: unknown): Promise<void> {
   const toUri = (v: unknown): vscode.Uri | null =>
     v instanceof vscode.Uri ? v : typeof v === "string" ? (v.includes("://") ? vscode.Uri.parse(v) : vscode.Uri.file(v)) : null;
   let target = arg instanceof vscode.Uri ? arg : toUri(a.runDir) ?? toUri(a.uri) ?? toUri(a.resourceUri);
-  if (!target) target = vscode.window.activeTextEditor?.document.uri ?? null;
   if (!target) {
-    const pick = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, openLabel: "Inspect Rollouts", title: "A rollout file or a run directory" });
-    target = pick?.[0] ?? null;
+    // The active editor counts only when it shows a file on disk (not an untitled or output document).
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc && doc.uri.scheme === "file" && !doc.isUntitled) target = doc.uri;
+  }
+  if (!target) {
+    target = await pickRolloutTarget();
     if (!target) return;
   }
   const st = await stat(target.fsPath).catch(() => null);

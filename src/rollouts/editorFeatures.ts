@@ -36,6 +36,21 @@ export function rolloutAt(doc: vscode.TextDocument, line: number): RolloutRecord
   return "error" in r ? null : r;
 }
 
+class RolloutLens extends vscode.CodeLens {
+  constructor(
+    readonly doc: vscode.TextDocument,
+    readonly line: number,
+  ) {
+    super(new vscode.Range(line, 0, line, 0));
+  }
+}
+
+/** "Inspect · 0.0: wrong argument value calls[0].arguments.city "Paris" vs "London"" (plain text). */
+export function lensTitle(doc: vscode.TextDocument, line: number): string {
+  const r = rolloutAt(doc, line);
+  return r ? `Inspect · ${verdictText(r, 120)}` : "Inspect";
+}
+
 export function activateEditorFeatures(ctx: Ctx): void {
   const deco = vscode.window.createTextEditorDecorationType({
     after: { margin: "0 0 0 2em", color: new vscode.ThemeColor("editorCodeLens.foreground"), fontStyle: "italic" },
@@ -85,14 +100,21 @@ export function activateEditorFeatures(ctx: Ctx): void {
 
   const rolloutSelector: vscode.DocumentSelector = [{ language: "tooln1-rollouts" }, { pattern: "**/*.rollouts.jsonl" }];
   ctx.push(
+    // The lens above each rollout line carries its verdict (reward, reason, mismatch path), where the
+    // eye is: the decoration at the end of a long line can be thousands of characters away.
+    // Resolved lazily: the editor asks only for the lenses it shows.
     vscode.languages.registerCodeLensProvider(rolloutSelector, {
       provideCodeLenses(doc) {
-        const lenses: vscode.CodeLens[] = [];
+        const lenses: RolloutLens[] = [];
         for (let l = 0; l < doc.lineCount && lenses.length < MAX_LENSES; l++) {
-          const t = doc.lineAt(l).text;
-          if (t.startsWith("{")) lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Inspect", command: "tooln1.inspectRollouts", arguments: [{ uri: doc.uri.toString(), line: l }] }));
+          if (doc.lineAt(l).text.startsWith("{")) lenses.push(new RolloutLens(doc, l));
         }
         return lenses;
+      },
+      resolveCodeLens(lens) {
+        if (!(lens instanceof RolloutLens)) return lens;
+        lens.command = { title: lensTitle(lens.doc, lens.line), command: "tooln1.inspectRollouts", arguments: [{ uri: lens.doc.uri.toString(), line: lens.line }] };
+        return lens;
       },
     }),
     vscode.languages.registerHoverProvider(rolloutSelector, {

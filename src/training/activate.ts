@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { isAbsolute, join } from "node:path";
 import type { Ctx } from "../context";
 import { TrainingController } from "./controller";
-import { RunsTreeProvider, RunItem } from "./runsView";
+import { RunsTreeProvider, RunItem, newestFirst } from "./runsView";
 import { DashboardPanel, registerDashboardSerializer } from "./dashboardPanel";
 import { ensureTrainerPython, setupEnvironment } from "./environment";
 import { createConfigFlow } from "./createConfig";
@@ -51,6 +51,10 @@ export function activateTraining(ctx: Ctx): void {
   const tree = new RunsTreeProvider(controller);
   ctx.push(tree, vscode.window.createTreeView("tooln1.runs", { treeDataProvider: tree, showCollapseAll: false }));
   ctx.push(registerDashboardSerializer(ctx, controller));
+  // "Cancel Training Run" is offered only while a run is running (package.json: commandPalette).
+  const syncRunActive = () => void vscode.commands.executeCommand("setContext", "tooln1.runActive", controller.liveRuns().length > 0);
+  ctx.push(controller.onDidChange(syncRunActive), controller.onStatus(syncRunActive));
+  syncRunActive();
   const envOutput = vscode.window.createOutputChannel("Tool-N1 Training Environment");
   ctx.push(envOutput);
 
@@ -59,7 +63,7 @@ export function activateTraining(ctx: Ctx): void {
     if (!dir) {
       const live = controller.liveRuns();
       const all = [...controller.entries.values()];
-      const choices = (live.length ? live : all).map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir }));
+      const choices = newestFirst(live.length ? live : all).map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir }));
       if (choices.length === 1) dir = choices[0].dir;
       else if (choices.length) dir = (await vscode.window.showQuickPick(choices, { title: "Open Run Dashboard" }))?.dir;
       else {
@@ -119,9 +123,20 @@ export function activateTraining(ctx: Ctx): void {
           void vscode.window.showInformationMessage("Tool-N1: no training run is active.");
           return false;
         }
-        dir = live.length === 1 ? live[0].dir : (await vscode.window.showQuickPick(live.map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir })), { title: "Cancel which run?" }))?.dir;
+        dir = live.length === 1 ? live[0].dir : (await vscode.window.showQuickPick(newestFirst(live).map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir })), { title: "Cancel which run?" }))?.dir;
         if (!dir) return false;
       }
+      if (!controller.liveRuns().some((e) => e.dir === dir)) {
+        void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} is not running.`);
+        return false;
+      }
+      const yes = "Cancel Run";
+      const answer = await vscode.window.showWarningMessage(
+        `Cancel the training run ${vscode.workspace.asRelativePath(dir)}?`,
+        { modal: true, detail: "The trainer is stopped; checkpoints and rollouts written so far are kept." },
+        yes,
+      );
+      if (answer !== yes) return false;
       const r = controller.cancel(dir);
       if (!r.ok) {
         void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} was not cancelled: ${r.reason}.`);

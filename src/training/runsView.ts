@@ -12,6 +12,11 @@ const ICONS: Record<string, vscode.ThemeIcon> = {
 };
 
 /** A run in the view; commands receive it (its `dir` names the run). */
+/** Runs newest first (a run just launched has no run.json yet: it counts as newest), as every run list shows them. */
+export function newestFirst<T extends { dir: string; listing: { info: { started?: string } | null } | null }>(entries: T[]): T[] {
+  return entries.sort((a, b) => (b.listing?.info?.started ?? "9").localeCompare(a.listing?.info?.started ?? "9") || b.dir.localeCompare(a.dir));
+}
+
 export class RunItem extends vscode.TreeItem {
   constructor(readonly dir: string, status: string, description: string, tooltip: string) {
     super(basename(dir), vscode.TreeItemCollapsibleState.None);
@@ -62,9 +67,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunItem> {
 
   getChildren(item?: RunItem): RunItem[] {
     if (item) return [];
-    const entries = [...this.controller.entries.values()];
-    entries.sort((a, b) => (b.listing?.info?.started ?? "9").localeCompare(a.listing?.info?.started ?? "9") || b.dir.localeCompare(a.dir));
-    return entries.map(itemFor);
+    return newestFirst([...this.controller.entries.values()]).map(itemFor);
   }
 
   dispose(): void {

@@ -336,6 +336,29 @@ export class Workbench {
     await input.waitFor({ state: "hidden", timeout: 15_000 });
   }
 
+  /** Whether the Command Palette offers a command with this title (its list settles on rows or "No matching commands"). */
+  async commandOffered(title: string): Promise<boolean> {
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("F1");
+    await input.waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+    const none = this.page.locator(".quick-input-widget .quick-input-message, .quick-input-list .monaco-list-row", { hasText: /No matching commands/ }).first();
+    await row.or(none).waitFor({ state: "visible", timeout: 15_000 });
+    const offered = await row.isVisible();
+    await this.page.keyboard.press("Escape");
+    return offered;
+  }
+
+  /** Presses a button of the modal dialog that is up. */
+  async answerDialog(button: string | RegExp): Promise<void> {
+    const dialog = this.page.locator(".monaco-dialog-box");
+    await dialog.waitFor({ state: "visible", timeout: 15_000 });
+    await dialog.getByRole("button", { name: button }).click();
+    await dialog.waitFor({ state: "hidden", timeout: 15_000 });
+  }
+
   /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; waits for its editor tab. */
   async openFile(relPath: string): Promise<void> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");

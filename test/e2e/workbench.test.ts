@@ -93,6 +93,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   test("04 Train Tool-N1: the dashboard's reward chart gains points, then the run is cancelled", { timeout: 250_000 }, async () => {
     await scenario(() => wb, "04-train-dashboard", 240_000, async () => {
       const w = need(wb);
+      // No run is running yet: the palette does not offer to cancel one.
+      assert.equal(await w.commandOffered("Tool-N1: Cancel Training Run"), false, "Cancel Training Run is offered with no run running");
       await w.runCommand("Tool-N1: Train Tool-N1");
       const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-e2e.tooln1.yaml" }).first();
       await config.waitFor({ state: "visible", timeout: 20_000 });
@@ -109,7 +111,12 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await w.hidePanel();
       await w.screenshot("04-dashboard-live.png");
       await w.runCommand("Tool-N1: Cancel Training Run");
+      // It asks first; "Cancel Run" confirms.
+      await w.page.locator(".monaco-dialog-box", { hasText: "Cancel the training run" }).waitFor({ state: "visible", timeout: 15_000 });
+      await w.screenshot("04-cancel-confirm.png");
+      await w.answerDialog("Cancel Run");
       await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
+      assert.equal(await w.commandOffered("Tool-N1: Cancel Training Run"), false, "Cancel Training Run is still offered after the run ended");
     });
   });
 
@@ -196,8 +203,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       // The folder picker: code-server's file dialog is a quick input that takes a path.
       const input = w.page.locator(".quick-input-widget .quick-input-box input");
       await input.waitFor({ state: "visible", timeout: 30_000 });
-      await input.fill(onnxDir);
-      await w.page.keyboard.press("Enter");
+      await input.fill(onnxDir + "/");
+      await w.page.locator(".quick-input-widget .monaco-button", { hasText: "Use this checkpoint" }).click();
       await input.waitFor({ state: "hidden", timeout: 15_000 });
       const pv = await w.webviewFrame("#checkpoint-label", 45_000);
       // The generation worker loads onnxruntime-node from the installed extension.
@@ -207,6 +214,9 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       });
       await pv.locator("#query").fill("What is the weather in Paris?");
       await pv.locator("#max-tokens").fill("24");
+      // Sampled (the random tiny model's greedy choice is a newline, again and again).
+      await pv.locator("#temperature").fill("1");
+      await pv.locator("#seed").fill("7");
       await pv.locator("#generate").click();
       await pv.locator("body[data-gen-stop]").waitFor({ state: "attached", timeout: 60_000 });
       const stop = await pv.locator("body").getAttribute("data-gen-stop");

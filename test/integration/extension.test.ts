@@ -39,11 +39,30 @@ suite("Tool-N1 Studio: settings", () => {
     const records = (await vscode.workspace.fs.readFile(uri)).toString().split("\n").filter((l) => l.trim());
     await vscode.commands.executeCommand("tooln1.scoreFile", uri);
     const doc = vscode.window.activeTextEditor?.document;
-    assert.ok(doc && doc.isUntitled, "no result document was opened");
+    assert.ok(doc, "no result document was opened");
+    // A read-only report named after its input: nothing to save, closing asks nothing.
+    assert.equal(doc.uri.scheme, "tooln1-report");
+    assert.match(doc.uri.path, /\/completions\.scores-[\w-]+\.jsonl$/);
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.isDirty, false);
     const results = doc.getText().split("\n").filter((l) => l).map((l) => JSON.parse(l) as { reward: number; reason: string });
     assert.equal(results.length, records.length);
     assert.deepEqual(results.slice(0, 3).map((r) => [r.reward, r.reason]), [[1, "ok"], [0, "wrong_argument_value"], [0, "no_think"]]);
-    await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document === doc), "the report stayed open (a save prompt?)");
+  });
+
+  test("Show All Dataset Problems opens a read-only report named after the dataset", async () => {
+    await activeExtension();
+    const uri = await findOne("data/broken.tooln1.jsonl");
+    await vscode.commands.executeCommand("tooln1.showAllProblems", uri);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc, "no report was opened");
+    assert.equal(doc.uri.scheme, "tooln1-report");
+    assert.match(doc.uri.path, /\/broken\.tooln1\.jsonl\.problems\.txt$/);
+    assert.equal(doc.isDirty, false);
+    assert.match(doc.getText(), /^Tool-N1 problems in .*broken\.tooln1\.jsonl\n\d+ problems: [1-9]\d* errors/);
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 });
 

@@ -198,6 +198,32 @@ test("completion: argument names, enum values, tool names, schema keywords and t
   assert.ok(ty.includes("integer") && ty.includes("boolean"), `types: ${ty}`);
 });
 
+test("completion inside quotes: what the editor filters by (the text from the quote to the cursor) matches the items", () => {
+  const s = new ToolN1LanguageService();
+  // The editor keeps an item when its filterText (else its label) starts like the typed word.
+  const shown = (d: TextDocument, pos: Position) =>
+    s
+      .completion(d, pos)
+      .filter((c) => {
+        const edit = c.textEdit && "range" in c.textEdit ? c.textEdit : undefined;
+        const typed = edit ? d.getText({ start: edit.range.start, end: pos }) : "";
+        return (c.filterText ?? c.label).toLowerCase().startsWith(typed.toLowerCase());
+      })
+      .map((c) => c.label);
+  const schema = (type: string) =>
+    doc("q.tools.json", `[{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {"a": {"type": ${type}}}}}}]`);
+  const empty = schema('""');
+  assert.ok(shown(empty, posOf(empty, '""', undefined, 1)).includes("number"), '"type": "|" offers the types');
+  const mid = schema('"number"');
+  const ty = shown(mid, posOf(mid, '"number"', undefined, 4));
+  assert.ok(ty.includes("number") && !ty.includes("string"), `"num|ber" offers number: ${ty}`);
+  const line = '{"tools": [{"name": "get_weather", "description": "W", "parameters": {"type": "object", "properties": {"unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}}}], "messages": [{"role": "user", "content": "hi"}], "answer": [{"name": "get_w", "arguments": {"unit": "ce"}}]}';
+  const d = doc("c.jsonl", line);
+  assert.deepEqual(shown(d, { line: 0, character: line.indexOf('"get_w"') + 6 }), ["get_weather"]);
+  const full = line.replace('"get_w"', '"get_weather"');
+  assert.deepEqual(shown(doc("c2.jsonl", full), { line: 0, character: full.indexOf('"ce"') + 3 }), ['"celsius"']);
+});
+
 test("definition, references and document symbols", () => {
   const schema = doc("weather.tools.json");
   const s = new ToolN1LanguageService({ documents: () => [schema] });

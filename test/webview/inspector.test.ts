@@ -175,3 +175,29 @@ test("filtering by reason code and text goes through the host", async () => {
   await page.waitForSelector("#detail .side-by-side");
   await assertInert();
 });
+
+test("at 500 px wide the details sit below the table, not over it", async () => {
+  await page.uncheck("#f-groups");
+  await countIs(records.length);
+  await page.setViewportSize({ width: 500, height: 800 });
+  try {
+    await page.click("#viewport .row[data-row='0']");
+    await page.waitForSelector("#detail dl.meta");
+    type Box = { top: number; bottom: number; left: number; right: number; width: number };
+    type Q = { document: { getElementById(id: string): { getBoundingClientRect(): Box } } };
+    const m = await page.evaluate(() => {
+      const d = (globalThis as unknown as Q).document;
+      const b = (id: string) => {
+        const r = d.getElementById(id).getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width };
+      };
+      return { list: b("list"), detail: b("detail") };
+    });
+    assert.ok(m.detail.top >= m.list.bottom - 1, `the detail pane (top ${m.detail.top}) overlaps the table (bottom ${m.list.bottom})`);
+    assert.ok(m.list.right <= 501 && m.detail.right <= 501, `both fit the 500 px panel: ${JSON.stringify(m)}`);
+    assert.ok(m.list.bottom - m.list.top >= 150, "the table keeps room for rows");
+    assert.ok(await page.locator("#viewport .row[data-row='0']").isVisible(), "the selected row stays visible");
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 900 });
+  }
+});

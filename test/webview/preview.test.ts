@@ -168,3 +168,29 @@ test("state survives a reload (getState), and the reload asks the host again", {
   await page.waitForFunction(() => document.querySelector("#reward-binary")?.getAttribute("data-reward") === "1");
   assert.equal(await text("#reasoning"), "The user wants the weather in Paris.");
 });
+
+test("at 500 px wide the panels stack: the reward table keeps its columns readable and nothing overlaps", { skip }, async () => {
+  await prefill({ completion: GOOD, groundTruth: GT });
+  await page.setViewportSize({ width: 500, height: 800 });
+  try {
+    await page.waitForFunction(() => document.querySelector("#reward-binary")?.getAttribute("data-reward") === "1");
+    type Box = { top: number; bottom: number; width: number };
+    type E = { textContent: string | null; scrollWidth: number; getBoundingClientRect(): Box };
+    type D = { document: { querySelector(s: string): E; querySelectorAll(s: string): Iterable<E>; documentElement: E } };
+    const m = await page.evaluate(() => {
+      const d = (globalThis as unknown as D).document;
+      const box = (s: string) => {
+        const r = d.querySelector(s).getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, width: r.width };
+      };
+      const th = [...d.querySelectorAll("#rewards th")].map((e) => ({ text: e.textContent, w: e.getBoundingClientRect().width, need: e.scrollWidth }));
+      return { left: box("#left"), right: box("#right"), table: box("#rewards"), th, docWidth: d.documentElement.scrollWidth };
+    });
+    assert.ok(m.right.top >= m.left.bottom - 1, `the analysis starts below the editor (left ends ${m.left.bottom}, right starts ${m.right.top})`);
+    assert.ok(m.table.width >= 440, `the reward table spans the panel (${m.table.width} px)`);
+    for (const c of m.th) assert.ok(c.w + 1 >= c.need, `column "${c.text}" is squashed (${c.w} < ${c.need} px)`);
+    assert.ok(m.docWidth <= 500, `no sideways scrolling (${m.docWidth} px)`);
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 900 });
+  }
+});
