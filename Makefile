@@ -20,8 +20,9 @@ debs:
 	@scripts/ensure-debs.sh
 
 npm: node_modules/.stamp
+# onnxruntime-node's install script (when npm runs it) would download CUDA binaries: skip it.
 node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	@touch $@
 
 venv: $(VENV)/.stamp

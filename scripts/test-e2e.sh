@@ -5,13 +5,17 @@
 #   3. runs the user's workflows in code-server with that .vsix installed, driven by headless
 #      Chromium (test/e2e/workbench.test.ts, test/e2e/evaluation.test.ts), one screenshot per
 #      scenario under test-output/e2e/;
-#   4. runs the extension's integration suite (mocha inside the extension host) offline through
+#   4. runs "Set up Training Environment" for real in code-server (pip installs trainer[train] offline
+#      from a wheelhouse packed once per machine from .venv), then trains with that environment;
+#   5. runs the extension's integration suite (mocha inside the extension host) offline through
 #      code-server, and through @vscode/test-electron when a VS Code build can be had
 #      (VSCODE_EXECUTABLE, or a download when the internet is reachable).
-# Budget: 20 minutes for the whole script (TOOLN1_E2E_BUDGET_S to change it).
+# Budget: 30 minutes for the whole script (TOOLN1_E2E_BUDGET_S to change it); about 15 on a quiet
+# 2-core machine once code-server and the wheelhouse are cached (the environment set-up installs
+# about 6 GB of torch and CUDA libraries: the longest step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget="${TOOLN1_E2E_BUDGET_S:-1200}"
+budget="${TOOLN1_E2E_BUDGET_S:-1800}"
 start=$(date +%s)
 out=test-output/e2e
 rm -rf "$out"
@@ -44,6 +48,9 @@ run_bounded node --test --test-reporter=spec out/test/e2e/dashboard.test.js
 
 step "make demo ARGS=--train: the printed URL shows a live run"
 run_bounded node --test --test-reporter=spec out/test/e2e/demo.test.js
+
+step "Set up Training Environment from the .vsix (pip, offline), then train with it"
+run_bounded node --test --test-reporter=spec out/test/e2e/setup-env.test.js
 
 step "integration suite inside the extension host (code-server, offline)"
 run_bounded node out/test/integration/run-code-server.js

@@ -53,6 +53,10 @@ export class PipProgressReader {
       const name = /^([A-Za-z0-9_.]+?)-\d/.exec(file)?.[1] ?? this.current ?? file;
       return { message: `downloading ${name}${m[2] ? ` (${m[2]})` : ""}`, fraction: 0 };
     }
+    if ((m = /^Processing (\S+\.whl)\b/.exec(s))) {
+      const file = m[1].split("/").pop() ?? m[1];
+      return { message: `processing ${/^([A-Za-z0-9_.]+?)-\d/.exec(file)?.[1] ?? file}` };
+    }
     if ((m = /^Using cached (\S+?)(?: \(([^)]+)\))?$/.exec(s))) {
       const file = m[1].split("/").pop() ?? m[1];
       return { message: `using cached ${/^([A-Za-z0-9_.]+?)-\d/.exec(file)?.[1] ?? file}` };

@@ -333,7 +333,13 @@ export class Workbench {
     const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await row.click();
-    await input.waitFor({ state: "hidden", timeout: 15_000 });
+    // The palette closes, or the command's own quick pick takes its place at once.
+    const pickTitle = this.page.locator(".quick-input-widget .quick-input-title");
+    const deadline = Date.now() + 15_000;
+    while ((await input.isVisible()) && (await input.inputValue().catch(() => "")).startsWith(">") && !(await pickTitle.isVisible().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`the Command Palette stayed open after choosing '${title}'`);
+      await this.page.waitForTimeout(100);
+    }
   }
 
   /** Whether the Command Palette offers a command with this title (its list settles on rows or "No matching commands"). */
@@ -343,10 +349,11 @@ export class Workbench {
     await this.page.keyboard.press("F1");
     await input.waitFor({ state: "visible", timeout: 15_000 });
     await input.fill(`>${title}`);
-    const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-    const none = this.page.locator(".quick-input-widget .quick-input-message, .quick-input-list .monaco-list-row", { hasText: /No matching commands/ }).first();
-    await row.or(none).waitFor({ state: "visible", timeout: 15_000 });
-    const offered = await row.isVisible();
+    // The list settles on matching rows, "similar commands" or "No matching commands".
+    const anyRow = this.page.locator(".quick-input-list .monaco-list-row").first();
+    const none = this.page.locator(".quick-input-widget", { hasText: /No matching commands/ }).first();
+    await anyRow.or(none).waitFor({ state: "visible", timeout: 15_000 });
+    const offered = (await this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).count()) > 0;
     await this.page.keyboard.press("Escape");
     return offered;
   }

@@ -2,7 +2,7 @@
 // headless Chromium. Run by scripts/test-e2e.sh; each scenario saves a screenshot under test-output/e2e/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, provideTinyOnnx, scenario, waitForChange, endProcessesUsing } from "./harness";
 import type { Browser } from "playwright-core";
@@ -116,6 +116,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await w.screenshot("04-cancel-confirm.png");
       await w.answerDialog("Cancel Run");
       await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
+      // Once the trainer's process has ended (it says so), there is nothing left to cancel.
+      await w.notification(/cancelled at step/).first().waitFor({ state: "visible", timeout: 60_000 });
       assert.equal(await w.commandOffered("Tool-N1: Cancel Training Run"), false, "Cancel Training Run is still offered after the run ended");
     });
   });
@@ -142,9 +144,14 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       assert.ok(verdicts.length > 0, "no reward/reason decorations on the rollout lines");
       log(`inline verdicts: ${verdicts.slice(0, 3).join(" | ")}`);
       await w.screenshot("05-rollouts-inline.png");
-      // The "Inspect" CodeLens opens the inspector (a custom editor webview) on that rollout.
+      // The "Inspect" CodeLens above each line carries the verdict too (the line's end can be far away),
+      // and opens the inspector (a custom editor webview) on that rollout.
       await w.page.keyboard.press("Control+Home");
-      await w.page.locator(".contentWidgets .codelens-decoration a", { hasText: "Inspect" }).first().click();
+      const lens = w.page.locator(".contentWidgets .codelens-decoration a", { hasText: /^Inspect · \d/ }).first();
+      await lens.waitFor({ state: "visible", timeout: 30_000 });
+      log(`CodeLens: ${await lens.textContent()}`);
+      await w.screenshot("05-rollouts-codelens.png");
+      await lens.click();
       const insp = await w.webviewFrame(".row.grid-rows", 45_000);
       await insp.locator(".row.grid-rows").first().click();
       await insp.locator(".detail dl.meta").first().waitFor({ state: "visible", timeout: 20_000 });
@@ -192,6 +199,38 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await untrusted?.close().catch(() => undefined);
       rmSync(dirname(folder), { recursive: true, force: true });
     }
+  });
+
+  test("10 completion inside quotes; Inspect Rollouts from an untitled editor", { timeout: 100_000 }, async () => {
+    await scenario(() => wb, "10-editor-edges", 90_000, async () => {
+      const w = need(wb);
+      await w.hidePanel();
+      await w.runCommand("View: Close All Editor Groups");
+      // "type": "num| inside the quotes offers number.
+      writeFileSync(join(workspace, "tools", "quoted.tools.json"), '[{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {"a": {"type": "num"}}}}}]\n');
+      await w.openFile("tools/quoted.tools.json");
+      await w.focusEditor();
+      await w.page.keyboard.press("Control+F");
+      await w.page.keyboard.insertText('"num"');
+      await w.page.keyboard.press("Enter");
+      await w.page.keyboard.press("Escape");
+      await w.page.keyboard.press("ArrowLeft"); // the cursor at the match's start: before the opening quote
+      for (let i = 0; i < 4; i++) await w.page.keyboard.press("ArrowRight"); // "num|"
+      await w.page.keyboard.press("Control+Space");
+      const row = w.page.locator(".suggest-widget .monaco-list-row", { hasText: "number" }).first();
+      await row.waitFor({ state: "visible", timeout: 30_000 });
+      await w.screenshot("10-completion-in-quotes.png");
+      await w.page.keyboard.press("Escape");
+      // Inspect Rollouts with an untitled editor active: it offers the workspace's runs, not an error.
+      await w.runCommand("View: Close All Editor Groups");
+      await w.runCommand("File: New Untitled Text File");
+      await w.runCommand("Tool-N1: Inspect Rollouts");
+      await w.page.locator(".quick-input-widget", { hasText: "Inspect Rollouts: which run?" }).waitFor({ state: "visible", timeout: 20_000 });
+      assert.equal(await w.notification(/does not exist/).count(), 0, "an error about the untitled document");
+      await w.screenshot("10-inspect-from-untitled.png");
+      await w.page.keyboard.press("Escape");
+      await w.runCommand("View: Revert and Close Editor");
+    });
   });
 
   test("08 Try Exported Model: the installed extension loads the exported tiny model and generates text", { timeout: 130_000 }, async () => {
