@@ -42,7 +42,7 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
 
   async function startEvaluation(w: Workbench, limit: string): Promise<void> {
     await w.runCommand("Tool-N1: Evaluate Checkpoint on BFCL...");
-    const model = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "e2e/tiny-model" }).first();
+    const model = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-model" }).first();
     await model.waitFor({ state: "visible", timeout: 30_000 });
     await model.click();
     // Categories: a multi-select with BFCL's default set picked; keep it.

@@ -31,7 +31,8 @@ test("a folder where a file is expected: the message names the path and says it 
     assert.doesNotMatch(s.err, /at .*\.js:\d+/, "no stack trace");
     const c = cli("convert", "--from", "xlam", dir, join(dir, "out.jsonl"));
     assert.equal(c.code, 1);
-    assert.match(c.err, /is a directory/);
+    assert.match(c.err, /is a directory/i);
+    assert.ok(c.err.includes(dir), "the message names the path");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
