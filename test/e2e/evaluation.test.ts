@@ -59,10 +59,10 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
     await scenario(() => wb, "eval-01-evaluate", 410_000, async () => {
       const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
       await startEvaluation(w, "1");
-      await w.notification(/BFCL evaluation of e2e\/tiny-model/).first().waitFor({ state: "visible", timeout: 60_000 });
+      await w.notification(/BFCL evaluation of tiny-model/).first().waitFor({ state: "visible", timeout: 60_000 });
       // The results view opens at once; the row appears when BFCL's checker has scored the outputs.
       const view = await w.webviewFrame("#evaluate", 60_000);
-      await w.notification(/BFCL overall \d+\.\d\d% for e2e\/tiny-model/).first().waitFor({ state: "visible", timeout: 360_000 });
+      await w.notification(/BFCL overall \d+\.\d\d% for tiny-model/).first().waitFor({ state: "visible", timeout: 360_000 });
       const row = view.locator("tr.eval").first();
       await row.waitFor({ state: "visible", timeout: 30_000 });
       const cells = await row.locator("td").allTextContents();
