@@ -125,6 +125,25 @@ suite("Tool-N1 Studio: tool schema language server", () => {
     assert.equal(after, before, "a run directory was created in an untrusted workspace");
   });
 
+  test("Evaluate Checkpoint on BFCL refuses to launch anything, even with every answer given", async () => {
+    await activeExtension();
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const bfcl = join(folder, "runs", "bfcl");
+    let settled = false;
+    const result = vscode.commands
+      .executeCommand("tooln1.evaluateCheckpoint", { model: join(folder, "e2e"), categories: ["simple_python"], limit: 1 })
+      .then((r) => {
+        settled = true;
+        return r;
+      });
+    for (let i = 0; i < 100 && !settled; i++) {
+      await vscode.commands.executeCommand("notifications.clearAll");
+      await Promise.race([result, new Promise((r) => setTimeout(r, 100))]);
+    }
+    assert.equal(settled, true, "Evaluate Checkpoint did not return in an untrusted workspace");
+    assert.equal(await result, undefined, "Evaluate Checkpoint returned an evaluation in an untrusted workspace");
+    assert.equal(existsSync(bfcl), false, "an evaluation folder was created in an untrusted workspace");
+  });
 });
 
 // run.json is workspace data: it may name any pid. Only a process proven to be the run's trainer
