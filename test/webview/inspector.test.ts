@@ -197,6 +197,7 @@ test("at 500 px wide the details sit below the table, not over it", async () => 
     assert.ok(m.list.right <= 501 && m.detail.right <= 501, `both fit the 500 px panel: ${JSON.stringify(m)}`);
     assert.ok(m.list.bottom - m.list.top >= 150, "the table keeps room for rows");
     assert.ok(await page.locator("#viewport .row[data-row='0']").isVisible(), "the selected row stays visible");
+    await page.screenshot({ path: join(__dirname, "../../../test-output/webview/inspector-500px.png") });
   } finally {
     await page.setViewportSize({ width: 1400, height: 900 });
   }

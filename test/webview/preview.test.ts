@@ -190,6 +190,7 @@ test("at 500 px wide the panels stack: the reward table keeps its columns readab
     assert.ok(m.table.width >= 440, `the reward table spans the panel (${m.table.width} px)`);
     for (const c of m.th) assert.ok(c.w + 1 >= c.need, `column "${c.text}" is squashed (${c.w} < ${c.need} px)`);
     assert.ok(m.docWidth <= 500, `no sideways scrolling (${m.docWidth} px)`);
+    await page.screenshot({ path: `${__dirname}/../../../test-output/webview/preview-500px.png`, fullPage: true });
   } finally {
     await page.setViewportSize({ width: 1400, height: 900 });
   }
