@@ -81,3 +81,18 @@ def test_examples_validate():
     assert files, "examples/train/*.yaml missing"
     for f in files:
         assert config.validate(config.read_file(f)) == [], f
+
+
+def test_grpo_lift_keys_default_to_the_paper_and_are_checked():
+    cfg = config.from_dict(_base())
+    g = cfg["grpo"]
+    assert (g["loss_type"], g["scale_rewards"], g["num_iterations"], g["epsilon"]) == ("grpo", "group", 1, 0.2)
+    assert g["mask_truncated_completions"] is False and g["top_entropy_quantile"] == 1.0
+    assert g["difficulty_filter"]["enabled"] is False
+    assert cfg["eval"]["grpo_every_steps"] is None and cfg["data"]["sft_train"] is None
+    (p,) = config.validate(_base(grpo={"difficulty_filter": {"min_pass_rate": 0.9, "max_pass_rate": 0.1}}))
+    assert "grpo.difficulty_filter.min_pass_rate (0.9) must not exceed" in p
+    (p,) = config.validate(_base(grpo={"difficulty_filter": {"enable": True}}))
+    assert "unknown key grpo.difficulty_filter.enable" in p and "enabled" in p
+    cfg = config.from_dict(_base(data={"train": "t.jsonl", "sft_train": "teacher.jsonl"}), base_dir="/d")
+    assert cfg["data"]["sft_train"] == "/d/teacher.jsonl"

@@ -27,3 +27,17 @@ def test_cli_writes_jsonl(tmp_path):
     assert main(["synth-data", "--out", str(out), "--n", "7", "--seed", "1"]) == 0
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(lines) == 7 and lines == synthetic.generate(7, seed=1)
+
+
+def test_teacher_answers_keep_prompts_and_replace_numbers_with_defaults():
+    clean = synthetic.generate(200, seed=3)
+    taught = synthetic.teacher_answers(clean, 0.6, seed=3)
+    assert [s["messages"] for s in taught] == [s["messages"] for s in clean]
+    changed = [(c, t) for c, t in zip(clean, taught) if c["answer"] != t["answer"]]
+    assert 0.3 * len(clean) < len(changed) < 0.6 * len(clean)  # numeric calls are ~2/3; some already default
+    for c, t in changed:
+        (cc,), (tc,) = c["answer"], t["answer"]
+        assert cc["name"] == tc["name"] and set(cc["arguments"]) == set(tc["arguments"])
+        diff = {k for k in cc["arguments"] if cc["arguments"][k] != tc["arguments"][k]}
+        assert diff and all(tc["arguments"][k] == synthetic.TEACHER_DEFAULTS[k] for k in diff)
+    assert synthetic.teacher_answers(clean, 0.0) == [{**s, "id": f"teacher-{i:05d}"} for i, s in enumerate(clean)]

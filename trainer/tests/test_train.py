@@ -13,8 +13,10 @@ from tooln1.train import Run
 TYPES_TS = os.path.join(os.path.dirname(__file__), "..", "..", "src", "core", "types.ts")
 
 
-def _run(tmp_path, tiny_model, synth_files, **over):
-    cfg = from_dict(small_config(tiny_model, synth_files, **over))
+def _run(tmp_path, tiny_model, synth_files, data_over=None, **over):
+    raw = small_config(tiny_model, synth_files, **over)
+    raw["data"].update(data_over or {})
+    cfg = from_dict(raw)
     run_dir = str(tmp_path / "run")
     code = Run(cfg, run_dir, echo=False).execute()
     return code, run_dir, read_events(run_dir)
@@ -133,3 +135,44 @@ def test_invalid_config_reported_in_run_dir(tmp_path, tiny_model, synth_files, c
     assert "grpo.temperture" in capsys.readouterr().err
     events = read_events(str(tmp_path / "run"))
     assert "grpo.temperture" in events[0]["message"] and events[-1]["status"] == "failed"
+
+
+def test_difficulty_filter_keeps_prompts_in_range_and_says_so(tmp_path, tiny_model, synth_files):
+    # The random tiny model never passes: a range starting at 0 keeps every prompt, one above 0 none.
+    flt = {"enabled": True, "samples": 2, "min_pass_rate": 0.0, "max_pass_rate": 0.5, "batch_size": 16}
+    code, _, events = _run(tmp_path, tiny_model, synth_files, data_over={"max_samples": 16},
+                           grpo={"max_steps": 1, "difficulty_filter": flt})
+    assert code == 0, events[-3:]
+    (log,) = [e["message"] for e in events if e["type"] == "log" and "difficulty filter" in e["message"]]
+    assert log.startswith("difficulty filter: kept 16 of 16 prompts") and "0 below, 0 above" in log
+
+
+def test_difficulty_filter_that_keeps_nothing_is_a_clear_error(tmp_path, tiny_model, synth_files):
+    flt = {"enabled": True, "samples": 2, "min_pass_rate": 0.5, "batch_size": 16}
+    code, _, events = _run(tmp_path, tiny_model, synth_files, data_over={"max_samples": 16},
+                           grpo={"max_steps": 1, "difficulty_filter": flt})
+    assert code == 2
+    (err,) = [e for e in events if e["type"] == "error"]
+    assert "grpo.difficulty_filter kept no prompt" in err["message"] and "16 prompts below 0.5" in err["message"]
+    assert events[-1]["status"] == "failed"
+
+
+def test_sft_phase_trains_on_sft_train(tmp_path, tiny_model, synth_files):
+    from tooln1 import synthetic
+
+    teacher = str(tmp_path / "teacher.jsonl")
+    synthetic.write_jsonl(teacher, synthetic.teacher_answers(synthetic.generate(24, seed=1), 1.0))
+    code, _, events = _run(tmp_path, tiny_model, synth_files, method="sft-then-grpo",
+                           data_over={"sft_train": teacher}, grpo={"max_steps": 1}, sft={"max_steps": 2})
+    assert code == 0, events[-3:]
+    started = events[0]
+    assert started["data"]["sft_samples"] == 24 and started["data"]["train_samples"] == 120
+    assert started["total_steps"] == 3
+
+
+def test_trl_defaults_that_differ_from_the_paper_are_set_explicitly(tiny_model, synth_files, tmp_path):
+    from tooln1.train import _common_args
+
+    cfg = from_dict(small_config(tiny_model, synth_files))
+    args = _common_args(cfg, cfg["grpo"], str(tmp_path))
+    assert args["gradient_checkpointing"] is False  # TRL's configs default to True

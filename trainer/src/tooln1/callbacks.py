@@ -15,13 +15,11 @@ from tooln1.metrics import map_trl
 from tooln1.rollouts import StepStats, score
 
 
-def evaluate(model, tokenizer, samples: list[dict[str, Any]], *, variant: str, max_new_tokens: int,
-             batch_size: int = 16) -> dict[str, float | None]:
-    """Greedy completions for held-out samples (each dict has `prompt` and `ground_truth`), scored."""
+def evaluate_samples(model, tokenizer, samples: list[dict[str, Any]], *, variant: str, max_new_tokens: int,
+                     batch_size: int = 16) -> list[dict[str, Any]]:
+    """Greedy completions for held-out samples (each dict has `prompt` and `ground_truth`), each scored."""
     import torch
 
-    if not samples:
-        return {}
     was_training = model.training
     model.eval()
     results = []
@@ -43,6 +41,16 @@ def evaluate(model, tokenizer, samples: list[dict[str, Any]], *, variant: str, m
         tokenizer.padding_side = old_side
         if was_training:
             model.train()
+    return results
+
+
+def evaluate(model, tokenizer, samples: list[dict[str, Any]], *, variant: str, max_new_tokens: int,
+             batch_size: int = 16) -> dict[str, float | None]:
+    """Greedy completions for held-out samples, scored and averaged."""
+    if not samples:
+        return {}
+    results = evaluate_samples(model, tokenizer, samples, variant=variant, max_new_tokens=max_new_tokens,
+                               batch_size=batch_size)
     n = len(results)
     return {
         "eval/reward/mean": sum(float(r["reward"]) for r in results) / n,

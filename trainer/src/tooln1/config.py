@@ -101,6 +101,10 @@ def _cross_checks(cfg: dict[str, Any]) -> list[str]:
             f"grpo.per_device_batch_size ({g['per_device_batch_size']}) must be a multiple of grpo.num_generations "
             f"({g['num_generations']}): each micro-batch holds whole groups"
         )
+    f = g["difficulty_filter"]
+    if f["min_pass_rate"] > f["max_pass_rate"]:
+        out.append(f"grpo.difficulty_filter.min_pass_rate ({f['min_pass_rate']}) must not exceed "
+                   f"grpo.difficulty_filter.max_pass_rate ({f['max_pass_rate']})")
     return out
 
 
@@ -160,6 +164,7 @@ def resolve_paths(cfg: dict[str, Any], base_dir: str) -> dict[str, Any]:
     cfg["model"] = fix(cfg["model"])
     cfg["data"]["train"] = fix(cfg["data"]["train"])
     cfg["data"]["validation"] = fix(cfg["data"].get("validation"))
+    cfg["data"]["sft_train"] = fix(cfg["data"].get("sft_train"))
     if cfg.get("output_dir"):
         cfg["output_dir"] = fix(cfg["output_dir"])
     return cfg

@@ -109,6 +109,24 @@ def generate(n: int, seed: int = 0, prefix: str = "syn") -> list[dict[str, Any]]
     return [make_sample(rng, i, prefix) for i in range(n)]
 
 
+TEACHER_DEFAULTS = {"minutes": 10, "amount": 100}
+
+
+def teacher_answers(samples: list[dict[str, Any]], error: float, seed: int = 0,
+                    prefix: str = "teacher") -> list[dict[str, Any]]:
+    """The same prompts answered by a weak teacher: with probability `error` per sample it writes its
+    default for the numeric arguments (`minutes` 10, `amount` 100) instead of the value asked for.
+    SFT on these imitates the mistake; a reward against the true answers does not (docs/training.md)."""
+    rng = random.Random(seed)
+    out = []
+    for i, s in enumerate(samples):
+        wrong = rng.random() < error
+        answer = [{"name": c["name"], "arguments": {k: (TEACHER_DEFAULTS[k] if wrong and k in TEACHER_DEFAULTS else v)
+                                                    for k, v in c["arguments"].items()}} for c in s["answer"]]
+        out.append({**s, "id": f"{prefix}-{i:05d}", "answer": answer})
+    return out
+
+
 def reasoning_for(answer: list[dict[str, Any]]) -> str:
     """A short reasoning text for a ground-truth answer (used for SFT targets and perfect answers)."""
     names = ", ".join(call["name"] for call in answer) or "no tool"
@@ -135,10 +153,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("--n", type=int, default=200, help="number of samples (default 200)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--prefix", default="syn", help="id prefix (default syn)")
+    p.add_argument("--teacher-error", type=float, default=None, metavar="P",
+                   help="write a weak teacher's answers instead: with probability P a sample's minutes/amount "
+                        "become the teacher's default (10/100); ids get the prefix 'teacher'")
     a = p.parse_args(argv)
     if a.n < 1:
         print("synth-data: --n must be at least 1", file=sys.stderr)
         return 2
-    write_jsonl(a.out, generate(a.n, a.seed, a.prefix))
+    if a.teacher_error is not None and not 0 <= a.teacher_error <= 1:
+        print("synth-data: --teacher-error must be between 0 and 1", file=sys.stderr)
+        return 2
+    samples = generate(a.n, a.seed, a.prefix)
+    if a.teacher_error is not None:
+        samples = teacher_answers(samples, a.teacher_error, a.seed)
+    write_jsonl(a.out, samples)
     print(f"wrote {a.n} samples to {a.out}")
     return 0

@@ -236,6 +236,41 @@ def generation_args(gen: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def sampled_pass_rates(model, tokenizer, rows: list[dict[str, Any]], *, samples: int, temperature: float, top_p: float,
+                       max_new_tokens: int, variant: str, batch_size: int = 32, seed: int = 0) -> list[float]:
+    """Per row (`prompt`, `ground_truth`): the fraction of `samples` sampled completions the reward scores 1."""
+    import torch
+
+    from tooln1.rollouts import score
+
+    was_training = model.training
+    model.eval()
+    old_side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    gen = torch.Generator(device="cpu").manual_seed(seed)
+    rates: list[float] = []
+    try:
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start:start + batch_size]
+            enc = tokenizer([r["prompt"] for r in chunk], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = {k: v.to(model.device) for k, v in enc.items()}
+            torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            with torch.no_grad():
+                out = model.generate(**enc, do_sample=True, temperature=temperature, top_p=top_p, top_k=0,
+                                     num_return_sequences=samples, max_new_tokens=max_new_tokens,
+                                     pad_token_id=tokenizer.pad_token_id)
+            texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            for i, r in enumerate(chunk):
+                gt = json.loads(r["ground_truth"]) if isinstance(r["ground_truth"], str) else r["ground_truth"]
+                got = [score(t, gt, variant)["reward"] for t in texts[i * samples:(i + 1) * samples]]
+                rates.append(sum(1.0 for x in got if float(x) >= 1.0) / samples)
+    finally:
+        tokenizer.padding_side = old_side
+        if was_training:
+            model.train()
+    return rates
+
+
 def lora_config(cfg: dict[str, Any]):
     if not cfg["lora"]["enabled"]:
         return None
@@ -296,8 +331,15 @@ def _with_strategy(args: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_checkpointing(args: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
-    if cfg["gradient_checkpointing"]:
-        args["gradient_checkpointing"] = True
+    # Always explicit: TRL's configs turn gradient checkpointing on by default, the config's default is off.
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    on = bool(cfg["gradient_checkpointing"])
+    args["gradient_checkpointing"] = on
+    if "activation_checkpointing" in {f.name for f in dataclasses.fields(TrainingArguments)}:
+        args["activation_checkpointing"] = on  # the newer name; the old one is then only mirrored
     return args
 
 
@@ -365,7 +407,12 @@ class Run:
             train, val = data_mod.split(samples, d["validation_split"], self.cfg["seed"], d["shuffle"])
         if not train:
             raise data_mod.DataError(f"{d['train']}: no training samples")
-        return train, val
+        sft = None
+        if d.get("sft_train") and self.cfg["method"] != "grpo":
+            sft = data_mod.load_samples(d["sft_train"], d["format"])
+            if not sft:
+                raise data_mod.DataError(f"{d['sft_train']}: no SFT samples")
+        return train, val, sft
 
     def _rows(self, tokenizer, samples, dropped: set[str]) -> list[dict[str, Any]]:
         rows = []
@@ -399,8 +446,11 @@ class Run:
 
             self._bfcl = TrainingEval(self.cfg["eval"]["bfcl"], batch_size=self.cfg["eval"]["batch_size"],
                                       max_new_tokens=max_new)
+        eval_cfg = dict(self.cfg["eval"])
+        if phase == "grpo" and eval_cfg.get("grpo_every_steps") is not None:
+            eval_cfg["every_steps"] = eval_cfg["grpo_every_steps"]
         return RunCallback(self.w, stats=stats, tokenizer=tokenizer, eval_samples=eval_rows,
-                           eval_cfg=self.cfg["eval"], variant=self.cfg["reward"]["variant"], max_new_tokens=max_new,
+                           eval_cfg=eval_cfg, variant=self.cfg["reward"]["variant"], max_new_tokens=max_new,
                            step_offset=offset, should_cancel=self._should_cancel,
                            write_rollouts=self.cfg["logging"]["rollouts"], phase=phase,
                            total_steps=self.total_steps, bfcl=getattr(self, "_bfcl", None))
@@ -453,14 +503,29 @@ class Run:
             scale_rewards=g["scale_rewards"],
             loss_type=g["loss_type"],
             max_grad_norm=g["max_grad_norm"],
+            # Every option whose TRL default differs from the paper or may change between TRL versions, explicit.
+            num_iterations=g["num_iterations"],
+            epsilon=g["epsilon"],
+            epsilon_high=g["epsilon"],
+            mask_truncated_completions=g["mask_truncated_completions"],
+            top_entropy_quantile=g["top_entropy_quantile"],
+            importance_sampling_level="token",
+            top_k=0,
+            min_p=None,
+            repetition_penalty=1.0,
+            steps_per_generation=g["gradient_accumulation_steps"],
+            shuffle_dataset=True,
             log_completions=False,
-            **generation_args(g["generation"]),
+            **{"use_vllm": False, **generation_args(g["generation"])},
         )
         stats = StepStats(self.cfg["reward"]["variant"])
+        model = load_model(model_path, self.cfg["precision"])
+        if g["difficulty_filter"]["enabled"] and not (self.resume and latest_checkpoint(out_dir)):
+            train_rows = self._difficulty_filter(model, tokenizer, train_rows)
         ds = Dataset.from_list([{k: r[k] for k in ("prompt", "ground_truth", "prompt_id")} for r in train_rows])
         cb = self._callback(tokenizer, eval_rows, stats, offset, "grpo")
         cls = _make_grpo_trainer_class()
-        trainer = cls(model=load_model(model_path, self.cfg["precision"]), reward_funcs=[make_reward_function(stats)],
+        trainer = cls(model=model, reward_funcs=[make_reward_function(stats)],
                       args=args, train_dataset=ds, processing_class=tokenizer, callbacks=[cb],
                       peft_config=lora_config(self.cfg))
         trainer.tooln1_stats = stats
@@ -468,6 +533,30 @@ class Run:
         trainer.tooln1_num_generations = g["num_generations"]
         self._train(trainer, out_dir, cb)
         return trainer, cb
+
+    def _difficulty_filter(self, model, tokenizer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep the prompts whose sampled pass rate under `model` lies in the configured range."""
+        g = self.cfg["grpo"]
+        f = g["difficulty_filter"]
+        t0 = time.perf_counter()
+        rates = sampled_pass_rates(model, tokenizer, rows, samples=f["samples"], temperature=g["temperature"],
+                                   top_p=g["top_p"], max_new_tokens=g["max_completion_length"],
+                                   variant=self.cfg["reward"]["variant"], batch_size=f["batch_size"],
+                                   seed=self.cfg["seed"])
+        kept = [r for r, p in zip(rows, rates) if f["min_pass_rate"] <= p <= f["max_pass_rate"]]
+        low = sum(1 for p in rates if p < f["min_pass_rate"])
+        high = sum(1 for p in rates if p > f["max_pass_rate"])
+        mean = sum(rates) / max(len(rates), 1)
+        self.w.log(f"difficulty filter: kept {len(kept)} of {len(rows)} prompts with a pass rate in "
+                   f"[{f['min_pass_rate']}, {f['max_pass_rate']}] over {f['samples']} samples at temperature "
+                   f"{g['temperature']} ({low} below, {high} above; mean pass rate {mean:.3f}; "
+                   f"{time.perf_counter() - t0:.1f} s)")
+        if not kept:
+            raise data_mod.DataError(
+                f"grpo.difficulty_filter kept no prompt: mean sampled pass rate {mean:.3f} ({low} prompts below "
+                f"{f['min_pass_rate']}, {high} above {f['max_pass_rate']}); widen the range, train SFT longer "
+                f"or turn the filter off")
+        return kept
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -521,22 +610,26 @@ class Run:
             raise PreflightRefused("preflight: REFUSED\n" + "\n".join(f"  [FAIL] environment: {p}" for p in env_problems))
         check_model_dir(cfg["model"])
         tokenizer = load_tokenizer(cfg["model"])
-        train, val = self._prepare_data(tokenizer)
+        train, val, sft_samples = self._prepare_data(tokenizer)
 
         dropped: set[str] = set()
         report: dict[str, Any] = {}
         if not self.skip_preflight:
-            report = preflight.run_checks(cfg, tokenizer, train + val)
+            report = preflight.run_checks(cfg, tokenizer, train + val + (sft_samples or []))
             if not report["ok"]:
                 raise PreflightRefused(preflight.format_report(report))
             dropped = set(report["dropped"])
         train_rows = self._rows(tokenizer, train, dropped)
         eval_rows = self._rows(tokenizer, val, dropped)
+        sft_rows = self._rows(tokenizer, sft_samples, dropped) if sft_samples else train_rows
+        if not sft_rows:
+            raise data_mod.DataError(f"{cfg['data']['sft_train']}: every SFT sample was dropped by the pre-flight")
 
         method = cfg["method"]
-        total = self.total_steps = self._planned_steps(len(train_rows))
+        total = self.total_steps = self._planned_steps(len(train_rows), len(sft_rows))
         self.w.run_started(model=cfg["model"], total_steps=total, data={
             "train": cfg["data"]["train"], "validation": cfg["data"].get("validation"),
+            **({"sft_train": cfg["data"]["sft_train"], "sft_samples": len(sft_rows)} if sft_samples else {}),
             "train_samples": len(train_rows), "validation_samples": len(eval_rows), "dropped": len(dropped),
             "prompt_tokens": report.get("prompt_tokens"),
         })
@@ -550,16 +643,16 @@ class Run:
             return 0
 
         if method == "sft":
-            _, cb = self.run_sft(cfg["model"], tokenizer, train_rows, eval_rows, self.ckpt_root)
+            _, cb = self.run_sft(cfg["model"], tokenizer, sft_rows, eval_rows, self.ckpt_root)
         elif method == "grpo":
             _, cb = self.run_grpo(cfg["model"], tokenizer, train_rows, eval_rows, self.ckpt_root)
         else:
             sft_dir = os.path.join(self.ckpt_root, "sft")
             grpo_dir = os.path.join(self.ckpt_root, "grpo")
             sft_final = os.path.join(self.ckpt_root, "sft-final")
-            sft_steps = self._phase_steps(cfg["sft"], len(train_rows), 1)
+            sft_steps = self._phase_steps(cfg["sft"], len(sft_rows), 1)
             if not (self.resume and os.path.isfile(os.path.join(sft_final, "config.json"))):
-                trainer, cb = self.run_sft(cfg["model"], tokenizer, train_rows, eval_rows, sft_dir)
+                trainer, cb = self.run_sft(cfg["model"], tokenizer, sft_rows, eval_rows, sft_dir)
                 if cb.cancelled:
                     self.w.run_finished("cancelled", step=self.step, message="cancelled during SFT")
                     return 0
@@ -598,10 +691,10 @@ class Run:
 
         return max(1, math.ceil(n_rows / max(per_step, 1)) * math.ceil(section["epochs"]))
 
-    def _planned_steps(self, n_rows: int) -> int | None:
+    def _planned_steps(self, n_rows: int, n_sft_rows: int | None = None) -> int | None:
         cfg = self.cfg
         g = self._phase_steps(cfg["grpo"], n_rows, cfg["grpo"]["num_generations"])
-        s = self._phase_steps(cfg["sft"], n_rows, 1)
+        s = self._phase_steps(cfg["sft"], n_rows if n_sft_rows is None else n_sft_rows, 1)
         return {"grpo": g, "sft": s, "sft-then-grpo": s + g}[cfg["method"]]
 
 
