@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { RolloutIndexClient } from "../src/rollouts/indexClient";
 import { syntheticStep } from "../src/rollouts/synthetic";
-import type { RolloutQuery } from "../webview/inspector/protocol";
+import type { RolloutQuery } from "../shared/inspector/protocol";
 
 const GB = 1 << 30;
 const TARGET = Number(process.env.ROLLOUTS_BENCH_BYTES ?? GB);

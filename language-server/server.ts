@@ -27,7 +27,8 @@ function main(): void {
 
   const connection: Connection = createConnection(ProposedFeatures.all);
   const documents = new Map<string, TextDocument>();
-  const service = new ToolN1LanguageService({ documents: () => documents.values() });
+  const log = (message: string): void => connection.console.error(message);
+  const service = new ToolN1LanguageService({ documents: () => documents.values(), log });
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Max diagnostics per file, pulled per resource from the client's settings (tooln1.maxDiagnosticsPerFile). */
   const maxPerUri = new Map<string, number>();
@@ -39,7 +40,7 @@ function main(): void {
   /** Datasets just opened: their first check is split with a second thread when they are large. */
   const justOpened = new Set<string>();
   const PARALLEL_OPEN_LINES = 4000;
-  const worker = new CheckWorker(__filename);
+  const worker = new CheckWorker(__filename, log);
   process.on("exit", () => worker.dispose());
 
   /** Checks the lines of a newly opened large dataset on two threads, then hands the results to the service. */
@@ -128,7 +129,8 @@ function main(): void {
     let diagnostics: Diagnostic[];
     try {
       diagnostics = service.validate(doc, max, overridesPerUri.get(uri));
-    } catch {
+    } catch (e) {
+      log(`validate failed on ${uri}: ${(e as Error).stack ?? String(e)}`);
       diagnostics = [];
     }
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });

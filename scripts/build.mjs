@@ -21,7 +21,7 @@ function walk(dir, pred, out = []) {
 
 // Node packages that must stay outside bundles: vscode (provided by the host), native addons,
 // and test tools loaded from node_modules at run time.
-const nodeExternal = ["vscode", "onnxruntime-node", "playwright-core", "mocha", "@vscode/test-electron", "esbuild"];
+const nodeExternal = ["vscode", "onnxruntime-node", "playwright-core", "mocha", "@vscode/test-electron", "esbuild", "eslint"];
 
 const common = {
   bundle: true,

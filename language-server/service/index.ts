@@ -1,7 +1,8 @@
 /**
  * The tool-schema language service: pure logic over `TextDocument`s, returning LSP types. The server
  * (../server.ts) only wires it to a connection; `tooln1 check` uses the same checks line by line.
- * No method throws: a failure inside becomes an empty answer (or an `internal_error` diagnostic).
+ * No method throws: a failure inside becomes an empty answer (or an `internal_error` diagnostic) and
+ * is reported to `ServiceOptions.log` (the server's output).
  */
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, TextEdit } from "vscode-languageserver-types";
 import { CodeActionKind, SymbolKind } from "vscode-languageserver-types";
@@ -48,6 +49,8 @@ export interface PlacedProblem {
 export interface ServiceOptions {
   /** Other open documents, for definitions and references across files. */
   documents?: () => Iterable<TextDocument>;
+  /** Receives every exception the service turns into an empty answer or an internal_error diagnostic. */
+  log?: (message: string) => void;
 }
 
 export class ToolN1LanguageService {
@@ -76,6 +79,7 @@ export class ToolN1LanguageService {
       if (kind === "dataset") return this.state(doc.uri).validate(doc, max, overrides);
       if (kind === "tools") return schemaDiagnostics(doc, checkSchemaText(doc.getText()).problems, max, overrides);
     } catch (e) {
+      this.report("validate", doc.uri, e);
       this.datasets.delete(doc.uri);
       return [toDiagnostic(internalError(e), 0)];
     }
@@ -99,6 +103,7 @@ export class ToolN1LanguageService {
         });
       }
     } catch (e) {
+      this.report("allProblems", doc.uri, e);
       const p = internalError(e);
       return [{ line: 0, character: 0, endLine: 0, endCharacter: 1, severity: p.severity, code: p.code, message: p.message }];
     }
@@ -111,14 +116,14 @@ export class ToolN1LanguageService {
   }
 
   hover(doc: TextDocument, pos: Position): Hover | null {
-    return this.safe(null, () => {
+    return this.safe("hover", doc, null, () => {
       const r = this.region(doc, pos);
       return r ? hover(r, pos) : null;
     });
   }
 
   completion(doc: TextDocument, pos: Position): CompletionItem[] {
-    return this.safe([], () => {
+    return this.safe("completion", doc, [], () => {
       const r = this.region(doc, pos);
       return r ? completion(r, pos) : [];
     });
@@ -126,7 +131,7 @@ export class ToolN1LanguageService {
 
   /** From a call's name to its tool: the same line's tools first, then open tool schema files. */
   definition(doc: TextDocument, pos: Position): Location[] {
-    return this.safe([], () => {
+    return this.safe("definition", doc, [], () => {
       const r = this.region(doc, pos);
       const at = r && nameAt(r, pos);
       if (!r || !at || !at.isCall) return [];
@@ -145,7 +150,7 @@ export class ToolN1LanguageService {
 
   /** Calls of a tool across the dataset (and other open datasets when asked from a schema file). */
   references(doc: TextDocument, pos: Position, includeDeclaration: boolean): Location[] {
-    return this.safe([], () => {
+    return this.safe("references", doc, [], () => {
       const r = this.region(doc, pos);
       const at = r && nameAt(r, pos);
       if (!r || !at) return [];
@@ -170,7 +175,7 @@ export class ToolN1LanguageService {
   }
 
   documentSymbols(doc: TextDocument): DocumentSymbol[] {
-    return this.safe([], () => {
+    return this.safe("documentSymbols", doc, [], () => {
       const kind = kindOf(doc);
       if (kind === "tools") {
         const r = regionAt(doc, "tools", 0);
@@ -197,7 +202,7 @@ export class ToolN1LanguageService {
   }
 
   codeActions(doc: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
-    return this.safe([], () => {
+    return this.safe("codeActions", doc, [], () => {
       const r = this.region(doc, range.start);
       if (!r) return [];
       const line = r.line;
@@ -245,11 +250,16 @@ export class ToolN1LanguageService {
     return s;
   }
 
-  private safe<T>(fallback: T, fn: () => T): T {
+  private safe<T>(what: string, doc: TextDocument, fallback: T, fn: () => T): T {
     try {
       return fn();
-    } catch {
+    } catch (e) {
+      this.report(what, doc.uri, e);
       return fallback;
     }
+  }
+
+  private report(what: string, uri: string, e: unknown): void {
+    this.opts.log?.(`${what} failed on ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 }

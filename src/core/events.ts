@@ -4,7 +4,8 @@
  * in trainer/src/tooln1/schemas/{event,rollout}.schema.json. A line that does not match is reported
  * with one sentence saying which field is wrong; the reader skips it and goes on.
  */
-import { EVENT_VERSION, REASON_CODES, REWARD_VARIANTS, type RolloutRecord, type TrainEvent } from "./types";
+import eventSchema from "../../trainer/src/tooln1/schemas/event.schema.json";
+import { EVENT_VERSION, REASON_CODES, REWARD_VARIANTS, type RolloutRecord, type TrainEvent, type TrainEventType } from "./types";
 
 export type ParseResult<T> = { ok: true; event: T } | { ok: false; error: string };
 export type RolloutParseResult = { ok: true; record: RolloutRecord } | { ok: false; error: string };
@@ -15,9 +16,17 @@ const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFin
 const isInt = (x: unknown): x is number => Number.isInteger(x);
 const isStr = (x: unknown): x is string => typeof x === "string";
 
-export const EVENT_TYPES = ["run_started", "metrics", "rollouts", "checkpoint", "eval", "log", "warning", "error", "run_finished", "resumed"] as const;
-const FINAL = ["completed", "cancelled", "failed"];
-const LEVELS = ["debug", "info"];
+// The event types, final statuses and log levels come from the format's one spec, event.schema.json
+// (tooln1/events.py loads it too); the field checks below follow its `allOf` branches.
+interface EventSchema {
+  properties: { type: { enum: string[] } };
+  allOf: { if: { properties: { type: { const: string } } }; then: { properties: Record<string, { enum?: string[] }> } }[];
+}
+const SCHEMA = eventSchema as unknown as EventSchema;
+const enumOf = (type: TrainEventType, field: string): string[] => SCHEMA.allOf.find((c) => c.if.properties.type.const === type)?.then.properties[field]?.enum ?? [];
+const EVENT_TYPES = SCHEMA.properties.type.enum as readonly TrainEventType[];
+const FINAL = enumOf("run_finished", "status");
+const LEVELS = enumOf("log", "level");
 
 /** Checks that `m` is `{name: number | null}`; returns the first bad name, or null. */
 function badMetric(m: Obj): string | null {
@@ -35,6 +44,7 @@ export function eventError(o: unknown): string | null {
   if (!isStr(o.type)) return 'missing "type"';
   if (!isStr(o.time)) return `${o.type} event without "time" (ISO-8601 UTC string)`;
   const t = o.type;
+  if (!(EVENT_TYPES as readonly string[]).includes(t)) return `unknown event type ${JSON.stringify(t)}`;
   const need = (field: string, ok: boolean, what: string): string | null => (ok ? null : `${t} event: "${field}" must be ${what}`);
   const optNum = (x: unknown): boolean => x === undefined || x === null || isNum(x);
   switch (t) {
@@ -83,7 +93,7 @@ export function eventError(o: unknown): string | null {
     case "resumed":
       return need("step", isInt(o.step) && (o.step as number) >= 0, "an integer >= 0") ?? need("checkpoint", o.checkpoint === undefined || o.checkpoint === null || isStr(o.checkpoint), "a string or null");
     default:
-      return `unknown event type ${JSON.stringify(t)}`;
+      return `no reader for event type ${JSON.stringify(t)}`;
   }
 }
 

@@ -5,7 +5,7 @@
  * Semantics, reason codes and every divergence from the official scorer: docs/reward.md.
  */
 import type { ReasonCode, RewardResult, RewardVariant } from "./types";
-import { REWARD_VARIANTS } from "./types";
+import { REASON_CODES, REWARD_VARIANTS } from "./types";
 import { OFFICIAL_MAX_DEPTH, PyJsonError, PyNum, fromJs, numberValueText, parsePyJson, pyDumps, pyFloatRepr, pyQuote, sortedKeys, valueKey, type PyJson, type PyObject } from "./pyjson";
 import { CALL_CLOSE, CALL_OPEN, THINK_CLOSE, THINK_OPEN, pyStrip, readBlock, scanStructure, scopeStart, type ParseError, type RawCall } from "./toolcall";
 
@@ -19,21 +19,9 @@ interface Cmp {
   args: PyJson;
 }
 
+/** A result names the first failing check in the order of REASON_CODES. */
 const REASON_RANK: Record<string, number> = {};
-[
-  "ok",
-  "no_think",
-  "no_tool_call",
-  "unclosed_tool_call",
-  "bad_json",
-  "bad_call_shape",
-  "wrong_call_count",
-  "wrong_name",
-  "missing_argument",
-  "extra_argument",
-  "wrong_argument_value",
-  "bad_ground_truth",
-].forEach((c, i) => (REASON_RANK[c] = i));
+REASON_CODES.forEach((c, i) => (REASON_RANK[c] = i));
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

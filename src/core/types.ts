@@ -1,7 +1,9 @@
 /**
  * The shared vocabulary of Tool-N1 Studio. Pure types and constants: no vscode, no DOM, no node.
- * Python mirrors these in trainer/src/tooln1 (same field names on the wire).
+ * Python mirrors these in trainer/src/tooln1 (same field names on the wire); lists both languages
+ * need at run time are JSON specs in trainer/src/tooln1/schemas/, loaded by both.
  */
+import reasonSpec from "../../trainer/src/tooln1/schemas/reasons.json";
 
 /** JSON values as they cross every boundary. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -48,23 +50,12 @@ export type RewardVariant = (typeof REWARD_VARIANTS)[number];
 
 /**
  * Why a completion got the reward it got. Stable codes: charts, filters, the CLI and the
- * inspector all key on them. `ok` is a full match.
+ * inspector all key on them. `ok` is a full match. The codes, their order (a result names the first
+ * failing check in this order) and their meaning are in trainer/src/tooln1/schemas/reasons.json,
+ * which tooln1/reward.py loads too.
  */
-export const REASON_CODES = [
-  "ok",
-  "no_think", // no <think>...</think> reasoning block (format)
-  "no_tool_call", // no <tool_call> block at all (format)
-  "unclosed_tool_call", // <tool_call> without </tool_call> (format)
-  "bad_json", // the tool-call payload is not valid JSON
-  "bad_call_shape", // a call is not an object with a string name and an object of arguments
-  "wrong_call_count", // a different number of calls than the ground truth
-  "wrong_name", // call names differ from the ground truth's
-  "missing_argument", // an argument of the ground truth is absent
-  "extra_argument", // an argument absent from the ground truth is present
-  "wrong_argument_value", // an argument's value differs
-  "bad_ground_truth", // the ground truth itself could not be read
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+export type ReasonCode = keyof (typeof reasonSpec)["codes"];
+export const REASON_CODES: readonly ReasonCode[] = Object.keys(reasonSpec.codes) as ReasonCode[];
 
 /** The scorer's verdict on one completion. Same fields, same bytes in Python. */
 export interface RewardResult {
@@ -144,7 +135,6 @@ export const METRICS = {
   gpuMemory: "perf/gpu_mem_gb",
   evalRewardMean: "eval/reward/mean",
 } as const;
-export const reasonMetric = (code: ReasonCode): string => `reason/${code}`;
 
 /** `run.json` at the top of a run directory. Owner: the trainer. */
 export interface RunInfo {

@@ -14,6 +14,7 @@ import {
   type PromptInput,
   type ToWorker,
 } from "./protocol";
+import { PendingRequests } from "../../shared/rpc";
 
 export interface StartInfo {
   promptText: string;
@@ -30,10 +31,9 @@ export interface GenerationHandle {
   cancel(): void;
 }
 
-interface Pending {
+/** What a generation waits for besides its result: its tokens and its start. */
+interface Stream {
   onToken: (tokenId: number, text: string) => void;
-  resolve: (r: GenerateResult) => void;
-  reject: (e: Error) => void;
   started: (s: StartInfo) => void;
   startFailed: (e: Error) => void;
 }
@@ -51,8 +51,7 @@ export class InferenceError extends Error {
 export class InferenceClient {
   private worker: Worker | null = null;
   private cancelBuf = new SharedArrayBuffer(4);
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly generations = new PendingRequests<GenerateResult, Stream>();
   private loadWaiter: { resolve: (m: LoadedModel) => void; reject: (e: Error) => void } | null = null;
   private model: LoadedModel | null = null;
 
@@ -88,11 +87,7 @@ export class InferenceClient {
     const err = new InferenceError(message, "runtime");
     this.loadWaiter?.reject(err);
     this.loadWaiter = null;
-    for (const p of this.pending.values()) {
-      p.startFailed(err);
-      p.reject(err);
-    }
-    this.pending.clear();
+    for (const s of this.generations.rejectAll(err)) s.startFailed(err);
   }
 
   private onMessage(m: FromWorker): void {
@@ -103,17 +98,14 @@ export class InferenceClient {
         this.loadWaiter = null;
         return;
       case "started":
-        this.pending.get(m.id)?.started({ promptText: m.promptText, promptTokens: m.promptTokens, note: m.note });
+        this.generations.extra(m.id)?.started({ promptText: m.promptText, promptTokens: m.promptTokens, note: m.note });
         return;
       case "token":
-        this.pending.get(m.id)?.onToken(m.tokenId, m.text);
+        this.generations.extra(m.id)?.onToken(m.tokenId, m.text);
         return;
-      case "done": {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        p?.resolve(m.result);
+      case "done":
+        this.generations.resolve(m.id, m.result);
         return;
-      }
       case "error": {
         const err = new InferenceError(m.message, m.kind);
         if (m.id === undefined) {
@@ -121,10 +113,7 @@ export class InferenceClient {
           this.loadWaiter?.reject(err);
           this.loadWaiter = null;
         } else {
-          const p = this.pending.get(m.id);
-          this.pending.delete(m.id);
-          p?.startFailed(err);
-          p?.reject(err);
+          this.generations.reject(m.id, err)?.startFailed(err);
         }
         return;
       }
@@ -142,7 +131,6 @@ export class InferenceClient {
   }
 
   generate(prompt: PromptInput, options: GenerateOptions, onToken: (tokenId: number, text: string) => void = () => {}): GenerationHandle {
-    const id = this.nextId++;
     let started!: (s: StartInfo) => void;
     let startFailed!: (e: Error) => void;
     const startedP = new Promise<StartInfo>((res, rej) => {
@@ -150,15 +138,12 @@ export class InferenceClient {
       startFailed = rej;
     });
     startedP.catch(() => {}); // the same error also rejects `result`, which callers await
-    const result = new Promise<GenerateResult>((resolve, reject) => {
-      this.pending.set(id, { onToken, resolve, reject, started, startFailed });
-      this.send({ type: "generate", id, prompt, options });
-    });
+    const { id, result } = this.generations.start((id) => this.send({ type: "generate", id, prompt, options }), { onToken, started, startFailed });
     return {
       result,
       started: startedP,
       cancel: () => {
-        if (!this.pending.has(id) || !this.worker) return;
+        if (!this.generations.has(id) || !this.worker) return;
         Atomics.store(new Int32Array(this.cancelBuf), CANCEL_SLOT, id);
         this.worker.postMessage({ type: "cancel", id } satisfies ToWorker);
       },

@@ -4,13 +4,13 @@
  * the generation worker, streaming text into the webview.
  */
 import * as vscode from "vscode";
-import { randomBytes } from "node:crypto";
 import { Disposable, type Ctx } from "../context";
 import { Config } from "../config";
 import { InferenceClient } from "../inference/client";
-import type { CheckpointInfo, HostToWebview, Prefill, SamplingSettings, SchemaFileEntry, ToolSource, WebviewToHost } from "../../webview/preview/protocol";
+import type { CheckpointInfo, HostToWebview, Prefill, SamplingSettings, SchemaFileEntry, ToolSource, WebviewToHost } from "../../shared/preview/protocol";
 import { TryRunner } from "./tryRunner";
-import { previewHtml } from "./html";
+import { previewHtml } from "./page";
+import { makeNonce } from "../webviewHtml";
 
 export const PREVIEW_VIEW_TYPE = "tooln1.preview";
 const LAST_CHECKPOINT_KEY = "tooln1.preview.lastCheckpoint";
@@ -94,11 +94,7 @@ export class PreviewPanel extends Disposable {
 
   private html(): string {
     const w = this.panel.webview;
-    return previewHtml({
-      cspSource: w.cspSource,
-      nonce: randomBytes(16).toString("base64"),
-      asset: (f) => w.asWebviewUri(vscode.Uri.file(this.ctx.asAbsolutePath(`dist/webview/${f}`))).toString(),
-    });
+    return previewHtml(w.cspSource, makeNonce(), (f) => w.asWebviewUri(vscode.Uri.file(this.ctx.asAbsolutePath(`dist/webview/${f}`))).toString());
   }
 
   async applyPrefill(prefill: Prefill, toolsUri?: string): Promise<void> {

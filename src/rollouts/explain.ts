@@ -6,7 +6,7 @@
 import type { Json, RewardVariant, RolloutRecord, ToolCall } from "../core/types";
 import { parseToolCalls } from "../core/toolcall";
 import { scoreCompletion } from "../core/reward";
-import type { ArgDiff, CallPair, Explanation, TextSpan } from "../../webview/inspector/protocol";
+import type { ArgDiff, CallPair, Explanation, TextSpan } from "../../shared/inspector/protocol";
 
 function canon(v: Json | undefined): string {
   if (v === undefined) return "";

@@ -5,8 +5,9 @@
  */
 import { Worker } from "node:worker_threads";
 import type { RewardVariant } from "../core/types";
-import type { GroupSummary, HistoryEntry, Progress, QueryResult, RolloutQuery, RowDetail, StepSummary } from "../../webview/inspector/protocol";
+import type { GroupSummary, HistoryEntry, Progress, QueryResult, RolloutQuery, RowDetail, StepSummary } from "../../shared/inspector/protocol";
 import type { SourceFile } from "../node/rolloutSources";
+import { PendingRequests } from "../../shared/rpc";
 
 type Req =
   | { op: "open"; paths: string[]; variant: RewardVariant; follow: boolean; maxLineBytes?: number }
@@ -24,8 +25,7 @@ export type WorkerMessage = { id: number; ok: true; result: unknown } | { id: nu
 
 export class RolloutIndexClient {
   private readonly worker: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly requests = new PendingRequests<unknown>();
   private readonly listeners = new Set<(p: Progress) => void>();
   private exited = false;
   lastProgress: Progress | null = null;
@@ -38,16 +38,12 @@ export class RolloutIndexClient {
         for (const l of this.listeners) l(m.progress);
         return;
       }
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
+      if (m.ok) this.requests.resolve(m.id, m.result);
+      else this.requests.reject(m.id, new Error(m.error));
     });
     const fail = (e: Error): void => {
       this.exited = true;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      this.requests.rejectAll(e);
     };
     this.worker.on("error", fail);
     this.worker.on("exit", (code) => fail(new Error(`rollout index worker exited (${code})`)));
@@ -55,11 +51,7 @@ export class RolloutIndexClient {
 
   private call<T>(req: Req): Promise<T> {
     if (this.exited) return Promise.reject(new Error("rollout index worker is not running"));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...req, id });
-    });
+    return this.requests.request((id) => this.worker.postMessage({ ...req, id } satisfies WorkerRequest)) as Promise<T>;
   }
 
   onProgress(l: (p: Progress) => void): { dispose(): void } {

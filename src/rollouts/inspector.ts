@@ -4,24 +4,23 @@
  * InspectorSession; the webview gets a strict CSP with a nonce and only the extension's dist folder.
  */
 import * as vscode from "vscode";
-import { randomBytes } from "node:crypto";
 import type { Ctx } from "../context";
 import type { ReasonCode } from "../core/types";
 import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
-import { inspectorHtml } from "./inspectorHtml";
-import type { RolloutFilter, RowDetail, ToHost } from "../../webview/inspector/protocol";
+import { makeNonce, webviewHtml } from "../webviewHtml";
+import type { RolloutFilter, RowDetail, ToHost } from "../../shared/inspector/protocol";
 
 export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
 
 function htmlFor(webview: vscode.Webview, distUri: vscode.Uri, title: string): string {
-  return inspectorHtml({
+  return webviewHtml({
     cspSource: webview.cspSource,
-    nonce: randomBytes(16).toString("base64"),
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js")).toString(),
-    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css")).toString(),
+    nonce: makeNonce(),
     title,
+    script: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js")).toString(),
+    styles: [webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css")).toString()],
   });
 }
 

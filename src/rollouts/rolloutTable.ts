@@ -26,7 +26,7 @@ import type {
   RowDetail,
   RowSummary,
   StepSummary,
-} from "../../webview/inspector/protocol";
+} from "../../shared/inspector/protocol";
 
 const INVALID = 255;
 const F_FORMAT = 1,

@@ -1,14 +1,14 @@
 /**
  * The dashboard panel's host side: one panel showing one or more runs (live or from disk).
- * Speaks the typed protocol of webview/dashboard/protocol.ts; restores after reload through a
+ * Speaks the typed protocol of shared/dashboard/protocol.ts; restores after reload through a
  * panel serializer reading the webview's persisted state.
  */
 import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
-import type { RunData, SeriesColumns } from "../../webview/dashboard/protocol";
-import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../webview/dashboard/protocol";
-import { toColumns } from "../../webview/dashboard/data";
-import { dashboardHtml, makeNonce } from "./dashboardHtml";
+import type { RunData, SeriesColumns } from "../../shared/dashboard/protocol";
+import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../shared/dashboard/protocol";
+import { toColumns } from "../../shared/dashboard/data";
+import { makeNonce, webviewHtml } from "../webviewHtml";
 import { exportBytes } from "./exportFile";
 import type { TrainingController } from "./controller";
 import { VerlFollower, detectRunSource, type MetricPoint } from "../node/runDir";
@@ -41,11 +41,12 @@ export class DashboardPanel extends Disposable {
     this.runIds = [...initialRuns];
     const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist", "webview");
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
-    panel.webview.html = dashboardHtml({
+    panel.webview.html = webviewHtml({
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.js")).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.css")).toString(),
+      title: "Tool-N1 Run Dashboard",
+      script: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.js")).toString(),
+      styles: [panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.css")).toString()],
     });
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));

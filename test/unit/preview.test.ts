@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { prefillFromLine, toPrefill } from "../../src/preview/args";
 import { buildTryPrompt } from "../../src/preview/prompt";
-import { previewCsp, previewHtml } from "../../src/preview/html";
+import { previewHtml } from "../../src/preview/page";
+import { makeNonce, webviewCsp, webviewHtml } from "../../src/webviewHtml";
 import { renderPrompt } from "../../src/core/template";
 
 const TOOL = { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
@@ -63,13 +64,26 @@ test("the Try prompt is the training template's rendering of the query with the 
 });
 
 test("the panel's CSP: nonce'd scripts only, no eval, workers from blob:, inline styles for Monaco", () => {
-  const csp = previewCsp("https://x.vscode-cdn.net", "abc");
+  const csp = webviewCsp({ cspSource: "https://x.vscode-cdn.net", nonce: "abc", inlineStyles: true, blobWorkers: true });
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-eval/);
   assert.match(csp, /worker-src blob:/);
   assert.match(csp, /style-src https:\/\/x\.vscode-cdn\.net 'unsafe-inline'/);
-  const html = previewHtml({ cspSource: "https://x", nonce: "abc", asset: (f) => `https://x/${f}?"<` });
+  const html = previewHtml("https://x", "abc", (f) => `https://x/${f}?"<`);
   assert.doesNotMatch(html, /\?"</);
-  assert.match(html, /<script nonce="abc" src="https:\/\/x\/preview\.js\?&quot;&lt;"><\/script>/);
+  assert.match(html, /<script nonce="abc" src="https:\/\/x\/preview\.js\?&#34;&#60;"><\/script>/);
+  assert.match(html, / data-json-worker="https:\/\/x\/json\.worker\.js\?&#34;&#60;"/);
+});
+
+test("every webview page: a strict CSP by default, escaped attributes and title, a fresh nonce each time", () => {
+  const csp = webviewCsp({ cspSource: "https://x", nonce: "n1" });
+  assert.match(csp, /^default-src 'none'; script-src 'nonce-n1';/);
+  assert.doesNotMatch(csp, /unsafe-inline|worker-src|connect-src|unsafe-eval/);
+  const html = webviewHtml({ cspSource: "https://x", nonce: "n1", title: `<b>"run"</b>`, script: "https://x/a.js", styles: ["https://x/a.css"] });
+  assert.match(html, /<title>&#60;b&#62;&#34;run&#34;&#60;\/b&#62;<\/title>/);
+  assert.match(html, /<link rel="stylesheet" href="https:\/\/x\/a\.css">/);
+  const a = makeNonce();
+  assert.match(a, /^[0-9a-f]{32}$/);
+  assert.notEqual(a, makeNonce());
 });

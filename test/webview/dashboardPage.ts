@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { dashboardHtml } from "../../src/training/dashboardHtml";
+import { webviewHtml } from "../../src/webviewHtml";
 
 /** The repository root: the nearest folder above this compiled file with a package.json. */
 function findRoot(from: string): string {
@@ -44,7 +44,7 @@ export async function openDashboard(viewport = { width: 1280, height: 900 }): Pr
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (req.url === "/" || req.url?.startsWith("/?")) {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(dashboardHtml({ cspSource: origin, nonce: "testnonce123", scriptUri: `${origin}/dashboard.js`, styleUri: `${origin}/dashboard.css` }));
+      res.end(webviewHtml({ cspSource: origin, nonce: "testnonce123", title: "Tool-N1 Run Dashboard", script: `${origin}/dashboard.js`, styles: [`${origin}/dashboard.css`] }));
       return;
     }
     const name = (req.url ?? "").replace(/^\//, "");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { RolloutIndexClient } from "../../src/rollouts/indexClient";
 import { InspectorSession } from "../../src/rollouts/inspectorSession";
-import { inspectorHtml } from "../../src/rollouts/inspectorHtml";
+import { webviewHtml } from "../../src/webviewHtml";
 import { syntheticStep } from "../../src/rollouts/synthetic";
 import type { RolloutRecord } from "../../src/core/types";
 
@@ -51,7 +51,7 @@ before(async () => {
     const origin = `http://${req.headers.host}`;
     if (req.url === "/") {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(inspectorHtml({ cspSource: origin, nonce: "n0nce", scriptUri: `${origin}/inspector.js`, styleUri: `${origin}/inspector.css`, title: "test" }));
+      res.end(webviewHtml({ cspSource: origin, nonce: "n0nce", script: `${origin}/inspector.js`, styles: [`${origin}/inspector.css`], title: "test" }));
     } else if (req.url === "/inspector.js" || req.url === "/inspector.css") {
       res.writeHead(200, { "content-type": req.url.endsWith(".js") ? "text/javascript" : "text/css" });
       res.end(readFileSync(join(DIST, "webview", req.url.slice(1))));

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { previewHtml } from "../../src/preview/html";
-import type { HostToWebview, WebviewToHost } from "../../webview/preview/protocol";
+import { previewHtml } from "../../src/preview/page";
+import type { HostToWebview, WebviewToHost } from "../../shared/preview/protocol";
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM library.
 interface BrowserEl {
@@ -53,7 +53,7 @@ export async function openPreview(viewport = { width: 1400, height: 900 }, toHos
     const name = (req.url ?? "").replace(/^\//, "").split("?")[0];
     if (name === "") {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(previewHtml({ cspSource: origin, nonce: "testnonce123", asset: (f) => `${origin}/${f}` }));
+      res.end(previewHtml(origin, "testnonce123", (f) => `${origin}/${f}`));
       return;
     }
     if (FILES.includes(name) || /^codicon-[\w-]+\.ttf$/.test(name)) {

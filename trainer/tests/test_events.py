@@ -70,7 +70,7 @@ def test_rejects_unknown_types_and_statuses(tmp_path):
 
 
 def test_event_types_match_types_ts():
-    """The writer's event types and statuses are exactly the TrainEvent union of src/core/types.ts."""
+    """The event types and statuses (from event.schema.json) are exactly the TrainEvent union of src/core/types.ts."""
     import re
 
     from tooln1.events import EVENT_TYPES, FINAL_STATUSES

@@ -48,14 +48,13 @@ def test_rollout_schema_agrees_with_the_typescript_reader(case):
 
 def _run_files():
     runs = ROOT / "test/fixtures/runs"
-    if not runs.is_dir():
-        return []
     return sorted(p for p in runs.rglob("*.jsonl") if p.name == "events.jsonl" or (p.parent.name == "rollouts" and p.name.startswith("step-")))
 
 
-@pytest.mark.skipif(not _run_files(), reason="no trainer-written fixture runs under test/fixtures/runs yet")
 def test_trainer_fixture_runs_match_the_schemas():
-    for path in _run_files():
+    files = _run_files()
+    assert files, "test/fixtures/runs holds no trainer-written run (make_run_fixture.py writes one)"
+    for path in files:
         v = validator("event.schema.json" if path.name == "events.jsonl" else "rollout.schema.json")
         lines = path.read_text(encoding="utf-8").split("\n")
         for n, line in enumerate(lines[:-1], 1):  # a killed run may end in an unfinished line
@@ -133,13 +132,31 @@ def test_broken_dataset_lines_each_have_a_problem():
     assert found["broken-unexpected-argument"] == ["unexpected_argument"]
 
 
-def test_metrics_vectors_if_the_python_mapping_exposes_normalize_metrics():
-    from tooln1 import metrics
+def test_metrics_vectors():
+    from tooln1.metrics import normalize_metrics as normalize
 
-    normalize = getattr(metrics, "normalize_metrics", None)
-    if normalize is None:
-        pytest.skip("tooln1.metrics.normalize_metrics(source, raw) not present")
     doc = json.loads((ROOT / "test/vectors/events/metrics-cases.json").read_text(encoding="utf-8"))
     for case in doc["cases"]:
         assert normalize(case["source"], case["raw"]) == case["expected"], case["name"]
     assert normalize("trl", {"kl": math.nan}) == {"kl": None}
+
+
+def test_reason_codes_have_one_spec():
+    """reasons.json is the list; the reward loads it and both JSON Schemas that name reasons list exactly it."""
+    from tooln1.reward import REASON_CODES
+
+    spec = json.loads((SCHEMAS / "reasons.json").read_text(encoding="utf-8"))
+    assert REASON_CODES == tuple(spec["codes"]) and REASON_CODES[0] == "ok"
+    score = _docs["score-record.schema.json"]["oneOf"][0]["properties"]["reason"]["enum"]
+    rollout = _docs["rollout.schema.json"]["properties"]["details"]["properties"]["reason"]["enum"]
+    assert score == rollout == list(REASON_CODES)
+
+
+def test_event_types_come_from_the_event_schema():
+    from tooln1.events import EVENT_TYPES, FINAL_STATUSES
+
+    schema = _docs["event.schema.json"]
+    assert EVENT_TYPES == tuple(schema["properties"]["type"]["enum"])
+    branches = [c["if"]["properties"]["type"]["const"] for c in schema["allOf"]]
+    assert sorted(branches) == sorted(EVENT_TYPES), "every event type has its fields in the schema"
+    assert FINAL_STATUSES == ("completed", "cancelled", "failed")

@@ -4,6 +4,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./dashboard.css";
+import { vscodeApi } from "../vscodeApi";
 import {
   OTHER_REASONS,
   PANELS,
@@ -22,7 +23,7 @@ import {
   type PanelDef,
   type PanelTable,
   type PhaseRange,
-} from "./data";
+} from "../../shared/dashboard/data";
 import {
   DEFAULT_VIEW,
   isHostMessage,
@@ -34,16 +35,9 @@ import {
   type ViewOptions,
   type WebviewMessage,
   type XAxis,
-} from "./protocol";
+} from "../../shared/dashboard/protocol";
 
-interface VsCodeApi {
-  postMessage(m: WebviewMessage): void;
-  getState(): unknown;
-  setState(s: PersistedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewMessage, PersistedState>();
 const runs = new Map<string, RunData>();
 let view: ViewOptions = { ...DEFAULT_VIEW };
 let totalPoints = 0;
@@ -971,7 +965,7 @@ window.addEventListener("message", (e: MessageEvent) => {
   if (isHostMessage(e.data)) handle(e.data);
 });
 
-const restored = vscode.getState() as PersistedState | undefined;
+const restored = vscode.getState();
 if (restored?.view) view = { ...DEFAULT_VIEW, ...restored.view };
 if (restored?.colors && typeof restored.colors === "object") colorSlots = { ...restored.colors };
 syncControls();

@@ -1,6 +1,8 @@
 // Rollout inspector webview (browser code only). Every piece of model text enters the DOM through
 // textContent or text nodes; nothing here assigns HTML.
 import "./inspector.css";
+import { vscodeApi } from "../vscodeApi";
+import { PendingRequests } from "../../shared/rpc";
 import type {
   CallPair,
   GroupSummary,
@@ -16,16 +18,10 @@ import type {
   TextSpan,
   ToHost,
   ToWebview,
-} from "./protocol";
+} from "../../shared/inspector/protocol";
 import type { Json, ReasonCode } from "../../src/core/types";
 
-interface VsCodeApi {
-  postMessage(m: ToHost): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<ToHost, ViewState>();
 const post = (m: ToHost): void => vscode.postMessage(m);
 
 // ---- DOM helpers (text only) ---------------------------------------------------------------
@@ -53,24 +49,21 @@ interface ViewState {
   tab: "rows" | "summary";
   selected: number | null;
 }
-const saved = (vscode.getState() as ViewState | undefined) ?? null;
+const saved = vscode.getState() ?? null;
 const state: ViewState = saved ?? { filter: {}, sort: { key: "row", desc: false }, groups: false, tab: "rows", selected: null };
 let reasons: readonly ReasonCode[] = [];
-let nextId = 1;
 let generation = 0;
 const ROW_H = 24;
 const PAGE = 100;
 const pages = new Map<number, (RowSummary | GroupSummary)[]>();
 const inflight = new Set<number>();
-const pending = new Map<number, { kind: string; gen: number; page?: number; resolve?: (m: ToWebview) => void }>();
+const requests = new PendingRequests<ToWebview>();
 let total = 0;
 let lastProgress: Progress | null = null;
 
-function request(m: ToHost & { id: number }, kind: string, extra: { page?: number } = {}): Promise<ToWebview> {
-  return new Promise((resolve) => {
-    pending.set(m.id, { kind, gen: generation, resolve, ...extra });
-    post(m);
-  });
+/** Sends the request `make(id)` builds; resolves with the host's answer, or null when the host reports an error for it. */
+function request(make: (id: number) => ToHost): Promise<ToWebview | null> {
+  return requests.request((id) => post(make(id))).catch(() => null);
 }
 
 // ---- layout ----------------------------------------------------------------------------------
@@ -253,13 +246,12 @@ function resetView(): void {
 async function loadPage(p: number): Promise<void> {
   if (pages.has(p) || inflight.has(p)) return;
   inflight.add(p);
-  const id = nextId++;
   const query: RolloutQuery = { filter: state.filter, sort: state.sort, offset: p * PAGE, limit: PAGE, groups: state.groups };
   const gen = generation;
-  const m = await request({ type: "query", id, query }, "query", { page: p });
+  const m = await request((id) => ({ type: "query", id, query }));
   if (gen !== generation) return;
   inflight.delete(p);
-  if (m.type !== "queryResult") return;
+  if (m?.type !== "queryResult") return;
   const r: QueryResult = m.result;
   pages.set(p, state.groups ? r.groups : r.rows);
   total = r.total;
@@ -351,8 +343,8 @@ async function select(row: number): Promise<void> {
   state.selected = row;
   saveState();
   for (const el of document.querySelectorAll<HTMLElement>("#viewport .row")) el.classList.toggle("selected", Number(el.dataset.row) === row);
-  const m = await request({ type: "detail", id: nextId++, row }, "detail");
-  if (m.type === "detailResult" && state.selected === row) renderDetail(m.detail);
+  const m = await request((id) => ({ type: "detail", id, row }));
+  if (m?.type === "detailResult" && state.selected === row) renderDetail(m.detail);
 }
 
 function metaTable(pairs: [string, Child][]): HTMLElement {
@@ -473,8 +465,8 @@ function highlighted(text: string, spans: TextSpan[]): HTMLElement {
 }
 
 async function showGroup(row: number): Promise<void> {
-  const m = await request({ type: "group", id: nextId++, row }, "group");
-  if (m.type !== "groupResult") return;
+  const m = await request((id) => ({ type: "group", id, row }));
+  if (m?.type !== "groupResult") return;
   const pane = $("detail");
   pane.replaceChildren();
   const g = m.group;
@@ -511,8 +503,8 @@ async function showGroup(row: number): Promise<void> {
 }
 
 async function showHistory(promptId: string): Promise<void> {
-  const m = await request({ type: "history", id: nextId++, promptId }, "history");
-  if (m.type !== "historyResult") return;
+  const m = await request((id) => ({ type: "history", id, promptId }));
+  if (m?.type !== "historyResult") return;
   const pane = $("detail");
   pane.replaceChildren();
   pane.append(h("h2", {}, `Prompt ${promptId} across steps`));
@@ -531,8 +523,8 @@ async function showHistory(promptId: string): Promise<void> {
 
 // ---- summary ---------------------------------------------------------------------------------
 async function loadSummary(): Promise<void> {
-  const m = await request({ type: "summary", id: nextId++ }, "summary");
-  if (m.type !== "summaryResult") return;
+  const m = await request((id) => ({ type: "summary", id }));
+  if (m?.type !== "summaryResult") return;
   const pane = $("summary");
   pane.replaceChildren();
   const codes = [...reasons, "invalid"] as (ReasonCode | "invalid")[];
@@ -621,17 +613,13 @@ window.addEventListener("message", (ev: MessageEvent<ToWebview>) => {
       return;
     }
     case "error": {
-      if (m.id !== undefined) pending.delete(m.id);
+      if (m.id !== undefined) requests.reject(m.id, new Error(m.message));
       const errs = $("errors");
       if (errs) errs.append(h("div", { cls: "error" }, m.message));
       return;
     }
-    default: {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      p.resolve?.(m);
-    }
+    default:
+      requests.resolve(m.id, m);
   }
 });
 

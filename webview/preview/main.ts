@@ -13,6 +13,7 @@
 import * as monaco from "monaco-editor/editor/editor.api";
 import "monaco-editor/language/json/monaco.contribution";
 import "./preview.css";
+import { vscodeApi } from "../vscodeApi";
 import { analyze, readGroundTruth, readTools, type Analysis, type GroundTruthState, type ToolsState } from "./analyze";
 import {
   DEFAULT_SAMPLING,
@@ -24,15 +25,9 @@ import {
   type SchemaFileEntry,
   type ToolSource,
   type WebviewToHost,
-} from "./protocol";
+} from "../../shared/preview/protocol";
 
-interface VsCodeApi {
-  postMessage(m: WebviewToHost): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewToHost, PersistedState>();
 const post = (m: WebviewToHost) => vscode.postMessage(m);
 
 // ---- Monaco workers: fetched from the extension's own files, started from blob URLs (CSP worker-src blob:).
@@ -137,7 +132,7 @@ function buildLayout(): void {
 buildLayout();
 
 // ---- State.
-const restored = (vscode.getState() as PersistedState | null) ?? null;
+const restored = vscode.getState() ?? null;
 let sampling: SamplingSettings = { ...DEFAULT_SAMPLING, ...(restored?.sampling ?? {}) };
 let schemaUri = restored?.schemaUri ?? "";
 let toolSource: ToolSource | null = null;

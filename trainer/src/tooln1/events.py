@@ -19,24 +19,25 @@ import math
 import os
 import sys
 import threading
-import time
 from datetime import datetime, timezone
+from importlib import resources
 from typing import Any, Iterable
 
-EVENT_VERSION = 1
-EVENT_TYPES = (
-    "run_started",
-    "metrics",
-    "rollouts",
-    "checkpoint",
-    "eval",
-    "log",
-    "warning",
-    "error",
-    "run_finished",
-    "resumed",
-)
-FINAL_STATUSES = ("completed", "cancelled", "failed")
+
+def _event_schema() -> dict[str, Any]:
+    with resources.files("tooln1").joinpath("schemas", "event.schema.json").open("r", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _then_of(schema: dict[str, Any], type_: str) -> dict[str, Any]:
+    return next(c["then"] for c in schema["allOf"] if c["if"]["properties"]["type"]["const"] == type_)
+
+
+# The event types and final statuses are those of schemas/event.schema.json (the one spec of the format).
+_SCHEMA = _event_schema()
+EVENT_VERSION: int = _SCHEMA["properties"]["v"]["const"]
+EVENT_TYPES: tuple[str, ...] = tuple(_SCHEMA["properties"]["type"]["enum"])
+FINAL_STATUSES: tuple[str, ...] = tuple(_then_of(_SCHEMA, "run_finished")["properties"]["status"]["enum"])
 
 
 def utc_now() -> str:
@@ -387,6 +388,3 @@ def run_series(events: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any
                 rewind_steps(series, e["step"])
     return out
 
-
-def monotonic() -> float:
-    return time.perf_counter()

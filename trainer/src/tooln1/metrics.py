@@ -1,4 +1,4 @@
-"""Map TRL's (and verl's) metric names onto the project's vocabulary (schemas/metrics.json, src/core/types.ts)."""
+"""Map TRL's (and verl's) metric names onto the project's vocabulary (schemas/metrics.json, read by src/core/metrics.ts too)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,6 @@ from typing import Any
 # Summary numbers Trainer logs once at the end; not per-step metrics.
 DROPPED = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss", "step",
            "step_time"}  # TRL's step_time: the callback measures time/step_s itself
-
-# Fallback when tooln1.reward is not importable (same list as REASON_CODES in src/core/types.ts).
-REASON_CODES = (
-    "ok", "no_think", "no_tool_call", "unclosed_tool_call", "bad_json", "bad_call_shape", "wrong_call_count",
-    "wrong_name", "missing_argument", "extra_argument", "wrong_argument_value", "bad_ground_truth",
-)
-
-
-def reason_codes() -> tuple[str, ...]:
-    try:
-        from tooln1 import reward
-
-        codes = getattr(reward, "REASON_CODES", None)
-        return tuple(codes) if codes else REASON_CODES
-    except ImportError:
-        return REASON_CODES
-
 
 def _load() -> dict[str, Any]:
     with resources.files("tooln1").joinpath("schemas", "metrics.json").open("r", encoding="utf-8") as f:
@@ -90,14 +73,6 @@ def normalize_metrics(source: str, raw: dict[str, Any]) -> dict[str, float | Non
         if aliased:
             from_alias.add(name)
     return out
-
-
-def finite(x: Any) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def map_trl(logs: dict[str, Any]) -> dict[str, float | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter, deque
+from importlib import resources
 from typing import Any
 
 from .toolcall import (
@@ -33,20 +34,15 @@ from .toolcall import (
 )
 
 REWARD_VARIANTS = ("binary", "fine-grained", "no-format", "official")
-REASON_CODES = (
-    "ok",
-    "no_think",
-    "no_tool_call",
-    "unclosed_tool_call",
-    "bad_json",
-    "bad_call_shape",
-    "wrong_call_count",
-    "wrong_name",
-    "missing_argument",
-    "extra_argument",
-    "wrong_argument_value",
-    "bad_ground_truth",
-)
+
+
+def _load_reason_codes() -> tuple[str, ...]:
+    """The codes of schemas/reasons.json, in their order (src/core/types.ts loads the same file)."""
+    with resources.files("tooln1").joinpath("schemas", "reasons.json").open("r", encoding="utf-8") as f:
+        return tuple(json.load(f)["codes"])
+
+
+REASON_CODES = _load_reason_codes()
 _RANK = {c: i for i, c in enumerate(REASON_CODES)}
 
 _ENCODER = json.JSONEncoder(sort_keys=True)
@@ -201,10 +197,6 @@ def _compare_calls(model: list, gt: list, key_of) -> tuple[str, str, bool] | Non
 
 # ---------------------------------------------------------------------------------------------
 # Ground truth
-
-
-class _BadGroundTruth(Exception):
-    pass
 
 
 def _default_cmp(name: str, args: dict) -> tuple:

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-from tooln1.metrics import reason_codes
+from tooln1.reward import REASON_CODES
 
 
 def score(completion: str, ground_truth: Any, variant: str) -> dict[str, Any]:
@@ -31,7 +31,6 @@ class StepStats:
         self.results: list[dict[str, Any]] = []  # verdicts since the last metrics event
         self.rollouts: dict[int, list[dict[str, Any]]] = {}  # step -> records not yet written
         self.generation_s = 0.0
-        self.tokens = 0
 
     def reward_metrics(self) -> dict[str, float | None]:
         """Format-ok rate, exact-match rate and `reason/<code>` fractions since the last call; then reset."""
@@ -45,7 +44,7 @@ class StepStats:
             "reward/format_ok_rate": sum(1 for r in results if r.get("format_ok")) / n,
             "reward/exact_match_rate": sum(1 for r in results if r.get("format_ok") and r.get("calls_ok")) / n,
         }
-        for code in reason_codes():
+        for code in REASON_CODES:
             out[f"reason/{code}"] = reasons.get(code, 0) / n
         return out
 
