@@ -35,8 +35,8 @@ export function webviewCsp(p: Pick<WebviewPage, "cspSource" | "nonce" | "inlineS
   return csp.join("; ");
 }
 
-/** Escapes text for an HTML attribute value or element content. */
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escapes text for a double-quoted HTML attribute value or element content. */
+const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

@@ -5,10 +5,9 @@
 import * as vscode from "vscode";
 import { join } from "node:path";
 import { Disposable, type Ctx } from "../context";
-import { makeNonce } from "../training/dashboardHtml";
+import { makeNonce, webviewHtml } from "../webviewHtml";
 import { RESULTS_FILE, TABLE2_COLUMNS, listEvaluations, readFailures, table2Row } from "./bfcl";
-import { resultsHtml } from "./resultsHtml";
-import { isWebviewMessage, type EvaluationView, type HostMessage, type WebviewMessage } from "../../webview/evaluation/protocol";
+import { isWebviewMessage, type EvaluationView, type HostMessage, type WebviewMessage } from "../../shared/evaluation/protocol";
 import type { EvaluationService } from "./activate";
 
 export const RESULTS_VIEW_TYPE = "tooln1.bfclResults";
@@ -27,11 +26,12 @@ export class ResultsPanel extends Disposable {
     super();
     const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist", "webview");
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
-    panel.webview.html = resultsHtml({
+    panel.webview.html = webviewHtml({
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.js")).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.css")).toString(),
+      title: "Tool-N1 BFCL Results",
+      script: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.js")).toString(),
+      styles: [panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.css")).toString()],
     });
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));

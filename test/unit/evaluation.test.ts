@@ -18,8 +18,8 @@ import {
   table2Row,
   type BfclScores,
 } from "../../src/evaluation/bfcl";
-import { isWebviewMessage } from "../../webview/evaluation/protocol";
-import { resultsHtml } from "../../src/evaluation/resultsHtml";
+import { isWebviewMessage } from "../../shared/evaluation/protocol";
+import { webviewHtml } from "../../src/webviewHtml";
 
 const SCORES: BfclScores = {
   categories: {
@@ -128,7 +128,7 @@ test("the results view accepts only well-formed messages; its page has a strict 
   assert.ok(!isWebviewMessage({ type: "openFailure", dir: 3, line: 1 }));
   assert.ok(!isWebviewMessage({ type: "runCommand", command: "x" }));
   assert.ok(isWebviewMessage({ type: "ready" }));
-  const html = resultsHtml({ cspSource: "vscode-resource:", nonce: "abc", scriptUri: 'x" onload="1', styleUri: "s.css" });
+  const html = webviewHtml({ cspSource: "vscode-resource:", nonce: "abc", title: "t", script: 'x" onload="1', styles: ["s.css"] });
   assert.match(html, /default-src 'none'; script-src 'nonce-abc'/);
   assert.ok(!html.includes('x" onload'));
 });

@@ -2,16 +2,10 @@
 // its per-category table and its failures (each opens in the rollout inspector). Browser code only;
 // every text from disk or the model goes in with textContent, never as HTML.
 import "./evaluation.css";
-import type { Column, EvaluationView, HostMessage, RunningView, WebviewMessage } from "./protocol";
+import type { Column, EvaluationView, HostMessage, RunningView, WebviewMessage } from "../../shared/evaluation/protocol";
+import { vscodeApi } from "../vscodeApi";
 
-interface VsCodeApi {
-  postMessage(m: WebviewMessage): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewMessage, { selected?: unknown }>();
 let columns: Column[] = [];
 let evaluations: EvaluationView[] = [];
 let selected: string | null = null;
@@ -148,7 +142,7 @@ window.addEventListener("message", (ev: MessageEvent<HostMessage>) => {
   render();
 });
 
-const saved = vscode.getState() as { selected?: unknown } | undefined;
+const saved = vscode.getState();
 if (typeof saved?.selected === "string") selected = saved.selected;
 render();
 vscode.postMessage({ type: "ready" });
