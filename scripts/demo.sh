@@ -83,7 +83,10 @@ if [ "$train" = 1 ]; then
   run="$ws/runs/demo-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$ws/runs"
   say "== training: $run (log: $state/train.log)"
-  setsid "$py" -m tooln1 train --config "$ws/train/tiny-grpo.yaml" --run-dir "$run" >"$state/train.log" 2>&1 &
+  # the token (recorded in run.json) proves to the window that this process is the run's trainer, so
+  # it may follow and cancel it; setsid gives it its own process group
+  token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  TOOLN1_RUN_TOKEN="$token" setsid "$py" -m tooln1 train --config "$ws/train/tiny-grpo.yaml" --run-dir "$run" >"$state/train.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do [ -f "$run/run.json" ] && break; kill -0 "${pids[-1]}" 2>/dev/null || { tail -n 20 "$state/train.log"; exit 1; }; sleep 0.5; done
 fi

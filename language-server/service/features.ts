@@ -121,9 +121,26 @@ function typeText(s: Obj): string {
   return "any";
 }
 
+/**
+ * Text from a schema or dataset placed in hover markdown: every character markdown gives a meaning
+ * is escaped, so a description's links, images, HTML or emphasis show as the characters they are.
+ */
+export function mdText(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~&:]/g, "\\$&");
+}
+
+/** Data shown as inline code: a backtick fence longer than any run inside, on one line. */
+export function mdCode(s: string): string {
+  const one = s.replace(/[\r\n]+/g, " ");
+  const runs = one.match(/`+/g) ?? [];
+  const fence = "`".repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = one.startsWith("`") || one.endsWith("`") || one === "" ? " " : "";
+  return `${fence}${pad}${one}${pad}${fence}`;
+}
+
 function toolHover(tool: ToolDef): string {
-  const lines = [`**${tool.name}** — tool (${tool.dialect})`, ""];
-  if (tool.description) lines.push(tool.description, "");
+  const lines = [`**${mdText(tool.name)}** — tool (${tool.dialect})`, ""];
+  if (tool.description) lines.push(mdText(tool.description), "");
   try {
     const s = toolJsonSchema(tool) as Obj;
     const props = isObj(s.properties) ? s.properties : {};
@@ -133,8 +150,8 @@ function toolHover(tool: ToolDef): string {
       lines.push("Parameters:");
       for (const n of names.slice(0, 30)) {
         const p = props[n];
-        const d = isObj(p) && typeof p.description === "string" ? ` — ${clip(p.description, 120)}` : "";
-        lines.push(`- \`${n}\`${req.has(n) ? "" : "?"}: ${isObj(p) ? typeText(p) : "any"}${d}`);
+        const d = isObj(p) && typeof p.description === "string" ? ` — ${mdText(clip(p.description, 120))}` : "";
+        lines.push(`- ${mdCode(n)}${req.has(n) ? "" : "?"}: ${mdText(isObj(p) ? typeText(p) : "any")}${d}`);
       }
     } else lines.push("Takes no arguments.");
   } catch {
@@ -144,12 +161,12 @@ function toolHover(tool: ToolDef): string {
 }
 
 function paramHover(tool: ToolDef, arg: string, schema: Obj | undefined): string {
-  const lines = [`**${arg}**: \`${schema ? typeText(schema) : "unknown"}\` — argument of \`${tool.name}\`${requiredOf(tool).includes(arg) ? " (required)" : " (optional)"}`];
-  if (!schema) lines.push("", `\`${tool.name}\` has no parameter named "${arg}".`);
+  const lines = [`**${mdText(arg)}**: ${mdCode(schema ? typeText(schema) : "unknown")} — argument of ${mdCode(tool.name)}${requiredOf(tool).includes(arg) ? " (required)" : " (optional)"}`];
+  if (!schema) lines.push("", `${mdCode(tool.name)} has no parameter named ${mdCode(arg)}.`);
   else {
-    if (typeof schema.description === "string") lines.push("", schema.description);
-    if (Array.isArray(schema.enum)) lines.push("", `Allowed values: ${schema.enum.slice(0, 30).map((v) => "`" + JSON.stringify(v) + "`").join(", ")}`);
-    if ("default" in schema) lines.push("", `Default: \`${JSON.stringify(schema.default)}\``);
+    if (typeof schema.description === "string") lines.push("", mdText(schema.description));
+    if (Array.isArray(schema.enum)) lines.push("", `Allowed values: ${schema.enum.slice(0, 30).map((v) => mdCode(JSON.stringify(v) ?? "null")).join(", ")}`);
+    if ("default" in schema) lines.push("", `Default: ${mdCode(JSON.stringify(schema.default) ?? "null")}`);
   }
   return lines.join("\n");
 }
@@ -166,7 +183,7 @@ export function hover(r: Region, pos: Position): Hover | null {
     const call = isObj(r.value) && Array.isArray(r.value.answer) ? r.value.answer[path[1]] : undefined;
     const name = isObj(call) ? call.name : undefined;
     const tool = typeof name === "string" ? r.tools.find((t) => t.name === name) : undefined;
-    if (path[2] === "name") return tool ? md(toolHover(tool)) : typeof name === "string" ? md(`No tool named \`${name}\` in this line's tools.`) : null;
+    if (path[2] === "name") return tool ? md(toolHover(tool)) : typeof name === "string" ? md(`No tool named ${mdCode(name)} in this line's tools.`) : null;
     if (path[2] === "arguments" && typeof path[3] === "string" && tool) return md(paramHover(tool, path[3], paramSchema(tool, path[3])));
     return null;
   }
@@ -182,7 +199,7 @@ export function hover(r: Region, pos: Position): Hover | null {
     const arg = rest[pi + 1] as string;
     const s = nodeValue(r, [...hit.tool.path, ...rest.slice(0, pi + 2)]);
     if (pi === base.length + 1) return md(paramHover(hit.tool, arg, isObj(s) ? s : undefined));
-    return isObj(s) ? md(`**${arg}**: \`${typeText(s)}\`${typeof s.description === "string" ? "\n\n" + s.description : ""}`) : null;
+    return isObj(s) ? md(`**${mdText(arg)}**: ${mdCode(typeText(s))}${typeof s.description === "string" ? "\n\n" + mdText(s.description) : ""}`) : null;
   }
   return null;
 }
@@ -196,8 +213,8 @@ function typeHover(r: Region, tool: ToolDef, path: JsonPath): string | undefined
   if (typeof v !== "string") return undefined;
   if (tool.dialect === "xlam") {
     const { schema, optional } = xlamTypeToSchema(v);
-    const js = Object.keys(schema).length ? `\`${JSON.stringify(schema)}\`` : "no constraint (calls are not checked against it)";
-    return `xLAM type \`${v}\`: JSON Schema ${js}${optional ? ", optional" : ""}.`;
+    const js = Object.keys(schema).length ? mdCode(JSON.stringify(schema)) : "no constraint (calls are not checked against it)";
+    return `xLAM type ${mdCode(v)}: JSON Schema ${js}${optional ? ", optional" : ""}.`;
   }
   if (tool.dialect === "bfcl" && Object.hasOwn(BFCL_TYPE_MAP, v) && !(JSON_TYPES as readonly string[]).includes(v)) {
     const any = v === "any" ? " When checking values this checker lets `any` be anything." : "";
@@ -264,7 +281,7 @@ export function completion(r: Region, pos: Position): CompletionItem[] {
   if (r.kind === "dataset" && path[0] === "answer" && typeof path[1] === "number") {
     const call = isObj(r.value) && Array.isArray(r.value.answer) ? r.value.answer[path[1]] : undefined;
     if (path.length === 3 && path[2] === "name" && !loc.isAtPropertyKey) {
-      return r.tools.map((t) => item(t.name, JSON.stringify(t.name), CompletionItemKind.Function, "tool", t.description));
+      return r.tools.map((t) => item(t.name, JSON.stringify(t.name), CompletionItemKind.Function, "tool", t.description ? mdText(t.description) : undefined));
     }
     const name = isObj(call) ? call.name : undefined;
     const tool = typeof name === "string" ? r.tools.find((t) => t.name === name) : undefined;
@@ -278,7 +295,7 @@ export function completion(r: Region, pos: Position): CompletionItem[] {
         .filter((k) => !(k in args) || (prev && prev.value === k))
         .map((k) => {
           const p = isObj(props[k]) ? (props[k] as Obj) : {};
-          const it = item(k, replace ? JSON.stringify(k) : `${JSON.stringify(k)}: `, CompletionItemKind.Property, `${typeText(p)}${req.has(k) ? " (required)" : ""}`, typeof p.description === "string" ? p.description : undefined);
+          const it = item(k, replace ? JSON.stringify(k) : `${JSON.stringify(k)}: `, CompletionItemKind.Property, `${typeText(p)}${req.has(k) ? " (required)" : ""}`, typeof p.description === "string" ? mdText(p.description) : undefined);
           it.sortText = (req.has(k) ? "0" : "1") + k;
           return it;
         });

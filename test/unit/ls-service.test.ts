@@ -296,3 +296,25 @@ test("quick fixes: required, rename, type, BFCL conversion, OpenAI form", () => 
 function codesOf(s: ToolN1LanguageService, name: string, text: string): string[] {
   return codes(s.validate(doc(name, text)));
 }
+
+test("hover: descriptions from data are text, not markdown (links, images, HTML, code fences escaped)", () => {
+  const s = new ToolN1LanguageService();
+  const evil = "See [docs](command:workbench.action.terminal.new) ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> **bold** https://evil.example/a";
+  const line = JSON.stringify({
+    tools: [{ type: "function", function: { name: "f", description: evil, parameters: { type: "object", properties: { "a`b": { type: "string", description: evil, enum: ["`x`"] } }, required: [] } } }],
+    messages: [{ role: "user", content: "hi" }],
+    answer: [{ name: "f", arguments: { "a`b": "`x`" } }],
+  });
+  const d = doc("evil.jsonl", line);
+  const tool = (s.hover(d, { line: 0, character: line.lastIndexOf('"name":"f"') + 8 })?.contents as { value: string }).value;
+  const arg = (s.hover(d, { line: 0, character: line.lastIndexOf('"a`b"') + 2 })?.contents as { value: string }).value;
+  for (const md of [tool, arg]) {
+    assert.ok(!/(^|[^\\])\]\(/.test(md), `no link or image survives: ${md}`);
+    assert.ok(!/(^|[^\\])</.test(md), `no raw HTML: ${md}`);
+    assert.ok(!/(^|[^\\])\*\*bold/.test(md), "no emphasis from data");
+    assert.ok(!/https:\/\//.test(md), "no bare URL to autolink");
+    assert.ok(md.includes("See \\[docs\\]"), md);
+  }
+  assert.match(tool, /- ``a`b``\?: string/, "a name with a backtick stays inside its code span");
+  assert.match(arg, /Allowed values: ``"`x`"``/);
+});

@@ -142,3 +142,42 @@ def test_train_refuses_a_bad_config_with_one_line_exit_2(tmp_path, bad):
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
     assert p.stderr.startswith("tooln1 train: ")
     assert (f"{cfg}:3: not valid UTF-8" if bad == "utf8" else "grpo.learning_rate: must be a finite number") in p.stderr
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tooln1", *args], capture_output=True, text=True, timeout=600)
+
+
+def _one_line(p: subprocess.CompletedProcess, want: str) -> None:
+    assert p.returncode == 2, (p.returncode, p.stderr[-2000:])
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1 and want in p.stderr, p.stderr[-2000:]
+
+
+def test_bad_output_paths_are_one_line_errors(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    _one_line(_cli("make-tiny-model", "--out", str(a_file)), f"--out {a_file} is a file")
+    _one_line(_cli("export-onnx", "--checkpoint", str(tmp_path), "--out", str(a_file)), f"--out {a_file} is a file")
+    _one_line(_cli("synth-data", "--out", str(tmp_path)), f"--out {tmp_path} is a folder")
+    _one_line(_cli("synth-data", "--out", str(a_file / "x.jsonl")), f"tooln1 synth-data: cannot use {a_file}")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("model: m\ndata: {train: t}\n")
+    _one_line(_cli("train", "--config", str(cfg), "--run-dir", str(a_file)), f"--run-dir {a_file} is a file")
+    _one_line(_cli("train", "--config", str(cfg), "--run-dir", str(a_file / "run")), "cannot write the run directory")
+
+
+def test_a_used_run_dir_is_refused_unless_resume_or_overwrite(tmp_path):
+    run = tmp_path / "run"
+    (run / "rollouts").mkdir(parents=True)
+    (run / "rollouts" / "step-00007.jsonl").write_text("{}\n")
+    (run / "events.jsonl").write_text("")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"model: {tmp_path / 'no-model'}\ndata: {{train: t}}\n")
+    _one_line(_cli("train", "--config", str(cfg), "--run-dir", str(run)), "is not empty (an earlier run?): add --resume")
+    assert (run / "rollouts" / "step-00007.jsonl").exists(), "nothing is touched"
+    _one_line(_cli("train", "--config", str(cfg), "--run-dir", str(run), "--resume", "--overwrite"), "exclude each other")
+    # --overwrite clears the old files; the run then fails on the missing model, as a fresh one would
+    p = _cli("train", "--config", str(cfg), "--run-dir", str(run), "--overwrite", "--quiet")
+    assert p.returncode == 2 and "no-model" in p.stderr and "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert not (run / "rollouts" / "step-00007.jsonl").exists()
+    assert json.loads((run / "run.json").read_text())["status"] == "failed"

@@ -24,13 +24,15 @@ def _all_jsonl_valid(run_dir):
     json.load(open(os.path.join(run_dir, "run.json")))
 
 
-def test_sigterm_stops_at_step_boundary_with_checkpoint(tmp_path, tiny_model, synth_files):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_sigterm_stops_at_step_boundary_with_checkpoint(tmp_path, tiny_model, synth_files, sig):
+    # SIGINT (Ctrl-C) is the same orderly stop as SIGTERM: it used to record step 0 and save nothing
     cfg = write_config(str(tmp_path / "c.yaml"), small_config(tiny_model, synth_files, **LONG))
     run_dir = str(tmp_path / "run")
     proc = start_train(cfg, run_dir)
     try:
         first = wait_for_event(run_dir, lambda e: e["type"] == "metrics", proc)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         assert proc.wait(timeout=600) == 0
     finally:
         if proc.poll() is None:

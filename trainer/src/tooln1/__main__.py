@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         # SIGPIPE; point stdout at /dev/null so the interpreter's last flush does not complain
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return CLOSED_PIPE_EXIT
-
+    except OSError as e:
+        # a path that cannot be read or written (a file where a folder is needed, no permission)
+        where = f" {e.filename}" if e.filename else ""
+        print(f"tooln1 {name}: cannot use{where}: {e.strerror or e}", file=sys.stderr)
+        return 2
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -234,6 +234,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--opset", type=int, default=DEFAULT_OPSET)
     p.add_argument("--no-verify", action="store_true", help="skip the onnxruntime vs PyTorch comparison")
     a = p.parse_args(argv)
+    if os.path.exists(a.out) and not os.path.isdir(a.out):
+        print(f"export-onnx: --out {a.out} is a file; give a folder for the ONNX model", file=sys.stderr)
+        return 2
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         meta = run_export(a.checkpoint, a.out, a.opset, check=not a.no_verify)

@@ -160,6 +160,9 @@ def main(argv: list[str]) -> int:
     if a.n < 1:
         print("synth-data: --n must be at least 1", file=sys.stderr)
         return 2
+    if os.path.isdir(a.out):
+        print(f"synth-data: --out {a.out} is a folder; give a file path such as {os.path.join(a.out, 'train.jsonl')}", file=sys.stderr)
+        return 2
     if a.teacher_error is not None and not 0 <= a.teacher_error <= 1:
         print("synth-data: --teacher-error must be between 0 and 1", file=sys.stderr)
         return 2

@@ -157,6 +157,9 @@ def main(argv: list[str]) -> int:
     if a.heads % a.kv_heads or a.hidden_size % a.heads:
         print("make-tiny-model: --heads must divide --hidden-size and be a multiple of --kv-heads", file=sys.stderr)
         return 2
+    if os.path.exists(a.out) and not os.path.isdir(a.out):
+        print(f"make-tiny-model: --out {a.out} is a file; give a folder for the model", file=sys.stderr)
+        return 2
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     make_tiny_model(
         a.out,

@@ -5,7 +5,7 @@ The shape of a run:
   -> [SFT phase] -> [GRPO phase] -> run_finished
 Every metric, rollout file, evaluation and checkpoint leaves through callbacks.RunCallback.
 
-Exit codes: 0 completed or cancelled (SIGTERM), 1 failed (exception), 2 bad config, data or model
+Exit codes: 0 completed or cancelled (SIGTERM, or a first SIGINT: Ctrl-C), 1 failed (exception), 2 bad config, data or model
 path, or pre-flight refused.
 """
 
@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -378,13 +379,15 @@ class Run:
     def _on_sigterm(self, signum, frame) -> None:
         # Only a flag: the handler may interrupt the main thread inside RunWriter.emit, which holds a
         # non-reentrant lock, so writing an event from here could deadlock the run.
+        if signum == signal.SIGINT and self.cancel_requested:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now, without the checkpoint
         self.cancel_requested = True
 
     def _should_cancel(self) -> bool:
         """Polled at step boundaries (by every rank, which then agree); logs the request once."""
         if self.cancel_requested and not self._cancel_logged:
             self._cancel_logged = True
-            self.w.log("cancel requested (SIGTERM): stopping after the current step and saving a checkpoint")
+            self.w.log("cancel requested (SIGTERM or SIGINT): stopping after the current step and saving a checkpoint")
         return self.cancel_requested
 
     def _barrier(self) -> None:
@@ -562,6 +565,7 @@ class Run:
 
     def execute(self) -> int:
         previous = signal.signal(signal.SIGTERM, self._on_sigterm)
+        previous_int = signal.signal(signal.SIGINT, self._on_sigterm)  # Ctrl-C: the same orderly stop
         try:
             return self._execute()
         except PreflightRefused as e:
@@ -592,6 +596,7 @@ class Run:
             return 1
         finally:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
             if getattr(self, "_bfcl", None) is not None:
                 self._bfcl.close()
             self.w.close()
@@ -677,7 +682,7 @@ class Run:
             _, cb = self.run_grpo(sft_final, tokenizer, train_rows, eval_rows, grpo_dir, offset=sft_steps)
 
         if cb.cancelled:
-            self.w.run_finished("cancelled", step=self.step, message="cancelled (SIGTERM); checkpoint saved")
+            self.w.run_finished("cancelled", step=self.step, message="cancelled (SIGTERM or SIGINT); checkpoint saved")
             return 0
         self.w.run_finished("completed", step=self.step, message=finish_sentence(self.step, cb.last_eval))
         return 0
@@ -709,6 +714,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--config", required=True, help="training config (JSON or YAML)")
     p.add_argument("--run-dir", help="run directory (default: output_dir of the config, or runs/<name>-<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="clear a non-empty --run-dir first (without it, such a folder is refused)")
     p.add_argument("--skip-preflight", action="store_true", help="do not run the pre-flight checks (not advised)")
     p.add_argument("--quiet", action="store_true", help="do not echo events to stdout")
     p.add_argument("--processes", type=int, metavar="N",
@@ -720,19 +726,43 @@ def main(argv: list[str]) -> int:
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         pass
+    if a.resume and a.overwrite:
+        print("tooln1 train: --resume and --overwrite exclude each other", file=sys.stderr)
+        return 2
+    if a.run_dir and not launch_mod.launched():  # a worker's launcher has checked (and cleared) the folder
+        refused = check_run_dir(a.run_dir, a.resume, a.overwrite)
+        if refused:
+            print(f"tooln1 train: {refused}", file=sys.stderr)
+            return 2
+        if a.overwrite:
+            clear_dir(a.run_dir)
     try:
         cfg = config_mod.load(a.config)
     except config_mod.ConfigError as e:
         print(f"tooln1 train: {e}", file=sys.stderr)
         if a.run_dir and launch_mod.is_main():  # the extension waits on the run directory: tell it there too
-            w = RunWriter(a.run_dir, method="unknown", config={}, config_path=a.config, echo=False)
-            w.error(str(e), hint="fix the config; `python -m tooln1 preflight --config FILE` checks it")
-            w.run_finished("failed", step=0, message="invalid config")
-            w.close()
+            try:
+                w = RunWriter(a.run_dir, method="unknown", config={}, config_path=a.config, echo=False)
+                w.error(str(e), hint="fix the config; `python -m tooln1 preflight --config FILE` checks it")
+                w.run_finished("failed", step=0, message="invalid config")
+                w.close()
+            except OSError:
+                pass  # the message above is the answer
         return 2
     run_dir = a.run_dir or cfg.get("output_dir") or default_run_dir(a.config)
+    if not launch_mod.launched():  # a worker's launcher has checked (and cleared) the folder
+        refused = check_run_dir(run_dir, a.resume, a.overwrite)
+        if refused:
+            print(f"tooln1 train: {refused}", file=sys.stderr)
+            return 2
     if a.resume and launch_mod.is_main() and not os.path.isfile(os.path.join(run_dir, "run.json")):
         print(f"tooln1 train: --resume: {run_dir} holds no run (no run.json)", file=sys.stderr)
+        return 2
+    try:
+        if a.overwrite and not a.run_dir and not launch_mod.launched():
+            clear_dir(run_dir)
+    except OSError as e:
+        print(f"tooln1 train: cannot clear the run directory {run_dir}: {e.strerror or e}", file=sys.stderr)
         return 2
     lc = cfg["launch"]
     if a.processes:
@@ -745,6 +775,33 @@ def main(argv: list[str]) -> int:
         return launch_mod.launch(worker_args, run_dir=os.path.abspath(run_dir), processes=processes,
                                  nodes=lc["nodes"], node_rank=lc["node_rank"], ip=lc["main_process_ip"],
                                  port=lc["main_process_port"])
-    run = Run(cfg, run_dir, resume=a.resume, config_path=a.config, echo=not a.quiet and launch_mod.is_main(),
-              skip_preflight=a.skip_preflight)
+    try:
+        run = Run(cfg, run_dir, resume=a.resume, config_path=a.config, echo=not a.quiet and launch_mod.is_main(),
+                  skip_preflight=a.skip_preflight)
+    except OSError as e:
+        print(f"tooln1 train: cannot write the run directory {run_dir}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return run.execute()
+
+
+def clear_dir(path: str) -> None:
+    """Empty a folder (--overwrite), keeping the folder itself."""
+    if not os.path.isdir(path):
+        return
+    for name in os.listdir(path):
+        p = os.path.join(path, name)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        else:
+            os.remove(p)
+
+
+def check_run_dir(run_dir: str, resume: bool, overwrite: bool) -> str | None:
+    """Why `run_dir` cannot be used (None when it can): a file, or a non-empty folder without
+    --resume or --overwrite (its old rollout files and checkpoints would mix with the new run's)."""
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        return f"--run-dir {run_dir} is a file; give a folder"
+    if not resume and not overwrite and os.path.isdir(run_dir) and os.listdir(run_dir):
+        return (f"--run-dir {run_dir} is not empty (an earlier run?): add --resume to continue it, or --overwrite "
+                f"to clear it first")
+    return None
