@@ -31,6 +31,7 @@ class StepStats:
         self.results: list[dict[str, Any]] = []  # verdicts since the last metrics event
         self.rollouts: dict[int, list[dict[str, Any]]] = {}  # step -> records not yet written
         self.generation_s = 0.0
+        self.tokens = 0  # completion tokens generated since the last metrics event
 
     def reward_metrics(self) -> dict[str, float | None]:
         """Format-ok rate, exact-match rate and `reason/<code>` fractions since the last call; then reset."""
