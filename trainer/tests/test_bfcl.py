@@ -366,3 +366,24 @@ def test_onnx_export_gives_the_checkpoints_greedy_outputs(tiny_model, tmp_path):
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     pt = (tmp_path / "pt" / "outputs.jsonl").read_text()
     assert pt == (tmp_path / "ort" / "outputs.jsonl").read_text() and len(pt.splitlines()) == 4
+
+
+def test_generate_where_bfcl_is_absent_then_check_here(tiny_model, tmp_path):
+    """--dump-questions here, --questions --generate-only on a machine without the BFCL environment
+    (a GPU box), --outputs back here: the same outputs and scores as the one-step run."""
+    q = tmp_path / "q.jsonl"
+    p = _cli("--dump-questions", str(q), "--categories", "simple_python,irrelevance", "--limit", "2")
+    assert p.returncode == 0, p.stderr
+    assert len(q.read_text().splitlines()) == 4
+    env_without_bfcl = {bfcl.ENV_PYTHON: str(tmp_path / "no-bfcl" / "python")}  # any BFCL call would fail
+    args = ["--checkpoint", tiny_model, "--categories", "simple_python,irrelevance", "--limit", "1", "--max-new-tokens", "8"]
+    g = subprocess.run([sys.executable, "-m", "tooln1", "eval", "bfcl", *args, "--questions", str(q), "--generate-only",
+                        "--out", str(tmp_path / "gen")], capture_output=True, text=True, cwd=str(tmp_path), timeout=900,
+                       env={**os.environ, "PYTHONPATH": os.path.join(REPO, "trainer", "src"), **env_without_bfcl})
+    assert g.returncode == 0, g.stderr
+    outputs = tmp_path / "gen" / "outputs.jsonl"
+    assert [json.loads(x)["id"] for x in outputs.read_text().splitlines()] == ["simple_python_0", "irrelevance_0"]
+    assert not (tmp_path / "gen" / "scores.json").exists()
+    c = _cli("--outputs", str(outputs), "--json")
+    assert c.returncode == 0, c.stderr
+    assert {k: v["total"] for k, v in json.loads(c.stdout)["categories"].items()} == {"simple_python": 1, "irrelevance": 1}

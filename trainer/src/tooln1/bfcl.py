@@ -15,6 +15,7 @@ is the only code that runs there; this module talks to it through a JSON file an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -230,6 +231,28 @@ def read_outputs(path: str) -> tuple[list[dict], list[str]]:
     return records, problems
 
 
+def read_jsonl_objects(path: str) -> tuple[list[dict], list[str]]:
+    """JSON objects of a JSONL file; problems as sentences (line N: ...)."""
+    out, problems = [], []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    problems.append(f"line {n}: not JSON ({e.msg})")
+                    continue
+                if isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("category"), str):
+                    out.append(obj)
+                else:
+                    problems.append(f'line {n}: expected a question {{"id", "category", "question", "function", ...}}')
+    except OSError as e:
+        raise BfclError(f"cannot read {path}: {e.strerror or e}") from None
+    return out, problems
+
+
 def check(records: list[dict], categories: list[str] | None = None, python: str | None = None,
           runner: BfclRunner | None = None) -> dict:
     """BFCL's verdict on each record and the aggregated accuracies.
@@ -419,13 +442,32 @@ def _progress_line(label: str) -> Callable[[int, int], None]:
 
 def evaluate_checkpoint(checkpoint: str, categories: list[str], *, limit: int | None, batch_size: int,
                         max_new_tokens: int, out_dir: str, python: str | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> dict:
-    """Questions -> prompts -> greedy completions -> outputs.jsonl, results, scores.json in out_dir."""
+                        progress: Callable[[int, int], None] | None = None,
+                        questions: list[dict] | None = None, generate_only: bool = False) -> dict | None:
+    """Questions -> prompts -> greedy completions -> outputs.jsonl, results, scores.json in out_dir.
+
+    ``questions`` (from ``--dump-questions``) and ``generate_only`` let a machine without the BFCL
+    environment (a GPU box) generate; ``--outputs`` then checks elsewhere. Returns None when only generating.
+    """
     if not os.path.isdir(checkpoint):
         raise BfclError(f"checkpoint folder not found: {checkpoint}")
-    with BfclRunner(python) as runner:
-        qs = run_bfcl("questions", {"categories": categories, "limit": limit}, runner=runner)["questions"]
-        samples = [question_sample(q) for q in qs]
+    with contextlib.ExitStack() as stack:
+        runner = None if generate_only and questions is not None else stack.enter_context(BfclRunner(python))
+        if questions is None:
+            questions = run_bfcl("questions", {"categories": categories, "limit": limit}, runner=runner)["questions"]
+        else:
+            questions = [q for q in questions if q.get("category") in categories]
+            if limit is not None:
+                seen: dict[str, int] = {}
+                kept = []
+                for q in questions:
+                    seen[q["category"]] = seen.get(q["category"], 0) + 1
+                    if seen[q["category"]] <= limit:
+                        kept.append(q)
+                questions = kept
+        if not questions:
+            raise BfclError("no questions in the selected categories")
+        samples = [question_sample(q) for q in questions]
         prompts = [render(s) for s in samples]
         if is_onnx_export(checkpoint):
             texts, counts = generate_onnx(checkpoint, prompts, max_new_tokens=max_new_tokens, progress=progress)
@@ -439,6 +481,8 @@ def evaluate_checkpoint(checkpoint: str, categories: list[str], *, limit: int | 
         with open(os.path.join(out_dir, "outputs.jsonl"), "w", encoding="utf-8") as f:
             for o in outputs:
                 f.write(json.dumps(o, ensure_ascii=False) + "\n")
+        if generate_only:
+            return None
         print(f"checking {len(outputs)} outputs with BFCL's checker", file=sys.stderr, flush=True)
         result = check(outputs, categories, runner=runner)
     verdicts = {r["id"]: r for r in result["results"]}
@@ -544,6 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tooln1 eval bfcl", description="BFCL accuracy with BFCL's own AST checker.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--outputs", help='JSONL of {"id": BFCL id, "completion": model output}')
+    src.add_argument("--dump-questions", metavar="FILE", help="write the questions of --categories (--limit) as JSONL, "
+                     "for --questions on a machine without the BFCL environment")
     src.add_argument("--checkpoint", help="a model folder to generate with: a checkpoint (transformers, LoRA merged) "
                      "or an ONNX export (tooln1 export-onnx; onnxruntime)")
     p.add_argument("--categories", default="all", help=f"comma-separated, or all: {','.join(CATEGORIES)}")
@@ -552,6 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-new-tokens", type=int, default=512, help="--checkpoint: completion length cap")
     p.add_argument("--out", default=None, help=f"--checkpoint: folder for outputs.jsonl, {RESULTS_NAME}, scores.json "
                    "(default: CHECKPOINT/bfcl-eval)")
+    p.add_argument("--questions", default=None, help="--checkpoint: questions from --dump-questions instead of BFCL's package")
+    p.add_argument("--generate-only", action="store_true", help="--checkpoint: write outputs.jsonl only (check it later with --outputs)")
     p.add_argument("--results", default=None, help="--outputs: also write per-sample rollout records here")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--bfcl-python", default=None, help=f"the BFCL environment's python (default: ${ENV_PYTHON} or {VENV_NAME})")
@@ -589,11 +637,27 @@ def main(argv: list[str]) -> int:
                 verdicts = {r["id"]: r for r in result["results"]}
                 write_results(args.results, samples, prompts, [r["completion"] for r in recs], verdicts)
             bad = bool(problems)
+        elif args.dump_questions:
+            qs = run_bfcl("questions", {"categories": cats, "limit": args.limit}, args.bfcl_python)["questions"]
+            with open(args.dump_questions, "w", encoding="utf-8") as f:
+                for q in qs:
+                    f.write(json.dumps(q, ensure_ascii=False) + "\n")
+            print(f"tooln1 eval: wrote {len(qs)} questions to {args.dump_questions}", file=sys.stderr)
+            return 0
         else:
+            questions = None
+            if args.questions:
+                questions, problems = read_jsonl_objects(args.questions)
+                if problems:
+                    raise BfclError(f"{args.questions}: {problems[0]}")
             out_dir = args.out or os.path.join(args.checkpoint, "bfcl-eval")
             result = evaluate_checkpoint(args.checkpoint, cats, limit=args.limit, batch_size=args.batch_size,
                                          max_new_tokens=args.max_new_tokens, out_dir=out_dir,
-                                         python=args.bfcl_python, progress=_progress_line("generate"))
+                                         python=args.bfcl_python, progress=_progress_line("generate"),
+                                         questions=questions, generate_only=args.generate_only)
+            if result is None:
+                print(f"tooln1 eval: wrote outputs.jsonl in {out_dir}; check it with --outputs", file=sys.stderr)
+                return 0
             print(f"tooln1 eval: wrote outputs.jsonl, {RESULTS_NAME}, scores.json in {out_dir}", file=sys.stderr)
             bad = False
     except BfclError as e:
