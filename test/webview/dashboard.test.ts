@@ -126,7 +126,7 @@ test("init draws the charts that have data; the others collapse into one 'not re
   assert.equal(await d.page.locator(".chart[data-panel='reasons'] .uplot").count(), 1);
   assert.equal(await visible("gpu"), false, "no GPU data: no chart");
   const line = (await d.page.locator("#not-recorded").textContent()) ?? "";
-  assert.match(line, /^Not recorded in this run: /);
+  assert.match(line, /^Not recorded in this run yet: /, "a live run: yet");
   assert.match(line, /GPU memory/);
   assert.match(line, /Held-out reward \(training reward beside\), Held-out format-ok and exact-match rates/);
   assert.doesNotMatch(line, /Training reward|Loss/);
@@ -230,7 +230,7 @@ test("phases: each chart spans the phases where its metric exists, with bands; t
   await d.page.locator("#phase").selectOption("sft");
   await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMax === "250");
   assert.equal(await visible("reward"), false, "no training reward in SFT");
-  assert.match((await d.page.locator("#not-recorded").textContent()) ?? "", /^Not recorded in SFT: .*Training reward/);
+  assert.match((await d.page.locator("#not-recorded").textContent()) ?? "", /^Not recorded in SFT yet: .*Training reward/);
   await d.page.locator("#phase").selectOption("grpo");
   await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMin === "251");
   assert.equal(await visible("reward"), true);
@@ -394,12 +394,14 @@ test("status: finish, error and out-of-memory hint as sentences, never a Python 
   const oom: RunData = {
     ...sftThenGrpo("/runs/oom"),
     status: "failed",
+    live: false,
     step: 12,
     message: "Out of memory during GRPO at step 12; see the hint for settings to lower.",
     error: "OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
     hint: "out of memory: lower grpo.per_device_batch_size (now 8, keep it a multiple of grpo.num_generations=4)",
   };
   await init([done, oom]);
+  assert.match((await d.page.locator("#not-recorded").textContent()) ?? "", /^Not recorded in these runs: /, "finished runs: no 'yet'");
   const state = (id: string) => d.page.locator(`.runs .run[data-run-id='${id}'] .state`).textContent();
   assert.equal(await state("/runs/done"), "Finished at step 310; held-out reward 0.81.");
   assert.equal(

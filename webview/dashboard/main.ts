@@ -137,6 +137,7 @@ notRecorded.hidden = true;
 const evalHead = el("h2", "group-title", "Evaluation");
 const evalGrid = el("div", "grid eval");
 const trainHead = el("h2", "group-title", "Training");
+evalHead.hidden = trainHead.hidden = true;
 const grid = el("div", "grid train");
 const pointCountEl = el("span", "point-count", "0");
 pointCountEl.id = "point-count";
@@ -615,7 +616,6 @@ function setVisible(c: Chart, visible: boolean): void {
   if (c.visible === visible) return;
   c.visible = visible;
   c.box.hidden = !visible;
-  notRecordedDirty = true;
 }
 
 function renderChart(c: Chart): void {
@@ -771,14 +771,17 @@ function exportCsv(c: Chart): void {
 
 // ---- drawing schedule ---------------------------------------------------------------------
 
-let notRecordedDirty = true;
 function updateNotRecorded(): void {
-  if (!notRecordedDirty) return;
-  notRecordedDirty = false;
   const missing = charts.filter((c) => !c.visible).map((c) => c.def.title);
   notRecorded.hidden = !runs.size || !missing.length;
   const where = view.phase !== "all" ? `in ${phaseLabel(view.phase)}` : runs.size > 1 ? "in these runs" : "in this run";
-  notRecorded.textContent = `Not recorded ${where}: ${missing.join(", ")}.`;
+  const live = [...runs.values()].some((r) => r.live);
+  const text = [...runs.values()].every((r) => r.series.step.length === 0)
+    ? live
+      ? "No points yet: the charts appear as the run logs them."
+      : "This run recorded no points."
+    : `Not recorded ${where}${live ? " yet" : ""}: ${missing.join(", ")}.`;
+  if (notRecorded.textContent !== text) notRecorded.textContent = text;
   evalHead.hidden = !charts.some((c) => c.visible && c.def.group === "eval");
   trainHead.hidden = !charts.some((c) => c.visible && c.def.group === "train");
 }
@@ -945,6 +948,7 @@ function handle(m: HostMessage): void {
       return;
     case "runStatus":
       updateSummary(m.run);
+      updateNotRecorded();
       return;
     case "removeRun":
       runs.delete(m.runId);
