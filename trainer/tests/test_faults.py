@@ -131,3 +131,13 @@ def test_finish_and_failure_messages_are_sentences():
             == "Finished at step 310; held-out reward 0.81 on 64 samples, exact match 75%.")
     assert failure_sentence(ValueError("bad value\nmore"), "sft", 3, oom=False) == "ValueError during SFT at step 3: bad value."
     assert failure_sentence(RuntimeError(), "grpo", 9, oom=True).startswith("Out of memory during GRPO at step 9")
+
+
+def test_failure_message_names_the_last_logged_step(tmp_path):
+    from tooln1.events import RunWriter
+
+    w = RunWriter(str(tmp_path / "r"), method="grpo", config={}, echo=False)
+    assert w.last_step == 0
+    w.metrics(7, {"loss": 1.0}, phase="grpo")
+    assert w.last_step == 7
+    w.close()

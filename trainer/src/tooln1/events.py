@@ -156,6 +156,7 @@ class RunWriter:
             except (OSError, ValueError):
                 pass
         self.finished: str | None = None
+        self.last_step = 0  # the step of the last metrics event written
         self._write_run_json()
 
     # -- run.json -------------------------------------------------------------------------------
@@ -229,6 +230,7 @@ class RunWriter:
         self, step: int, metrics: dict[str, Any], *, total_steps: int | None = None, epoch: float | None = None,
         phase: str | None = None,
     ) -> dict[str, Any]:
+        self.last_step = step
         return self.emit("metrics", step=step, total_steps=total_steps, epoch=epoch, phase=phase, metrics=metrics)
 
     def rollouts(self, step: int, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -293,6 +295,7 @@ class NullWriter:
         self.run_dir = os.path.abspath(run_dir)
         self.status = "running"
         self.finished: str | None = None
+        self.last_step = 0
 
     def emit(self, type_: str, **fields: Any) -> dict[str, Any]:
         if type_ not in EVENT_TYPES:

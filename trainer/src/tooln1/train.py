@@ -592,7 +592,7 @@ class Run:
             if peer_lost:  # started by torchrun or accelerate: no launcher of ours to say which rank died
                 hint = "another training process died or the network between them failed; see every rank's output"
             self.w.error(f"{type(e).__name__}: {e}", traceback=traceback.format_exc(), hint=hint)
-            self.w.run_finished("failed", step=self.step, message=failure_sentence(e, self.phase, self.step, oom=hint is not None))
+            self.w.run_finished("failed", step=self.step, message=failure_sentence(e, self.phase, max(self.step, self.w.last_step), oom=hint is not None))
             return 1
         finally:
             signal.signal(signal.SIGTERM, previous)
