@@ -773,7 +773,8 @@ function exportCsv(c: Chart): void {
 
 function updateNotRecorded(): void {
   const missing = charts.filter((c) => !c.visible).map((c) => c.def.title);
-  notRecorded.hidden = !runs.size || !missing.length;
+  const hide = !runs.size || !missing.length;
+  if (notRecorded.hidden !== hide) notRecorded.hidden = hide;
   const where = view.phase !== "all" ? `in ${phaseLabel(view.phase)}` : runs.size > 1 ? "in these runs" : "in this run";
   const live = [...runs.values()].some((r) => r.live);
   const text = [...runs.values()].every((r) => r.series.step.length === 0)
@@ -782,8 +783,10 @@ function updateNotRecorded(): void {
       : "This run recorded no points."
     : `Not recorded ${where}${live ? " yet" : ""}: ${missing.join(", ")}.`;
   if (notRecorded.textContent !== text) notRecorded.textContent = text;
-  evalHead.hidden = !charts.some((c) => c.visible && c.def.group === "eval");
-  trainHead.hidden = !charts.some((c) => c.visible && c.def.group === "train");
+  const noEval = !charts.some((c) => c.visible && c.def.group === "eval");
+  const noTrain = !charts.some((c) => c.visible && c.def.group === "train");
+  if (evalHead.hidden !== noEval) evalHead.hidden = noEval;
+  if (trainHead.hidden !== noTrain) trainHead.hidden = noTrain;
 }
 
 // Panels are redrawn a few per frame so a big update never blocks a frame for long. Live appends
