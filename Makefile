@@ -66,7 +66,7 @@ test-webview: build debs
 	$(NODE_TESTS) out/test/webview
 
 test-e2e: build debs venv venv-bfcl
-	@if [ -f scripts/test-e2e.sh ]; then scripts/test-e2e.sh; else echo "no end-to-end suite yet"; fi
+	scripts/test-e2e.sh
 
 bench: setup build venv-bfcl
 	@for f in out/bench/*.bench.js; do [ -f "$$f" ] && node "$$f" || exit 1; done

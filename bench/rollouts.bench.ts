@@ -9,7 +9,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { RolloutIndexClient } from "../src/rollouts/indexClient";
-import { syntheticStep } from "../src/rollouts/synthetic";
+import { syntheticStep } from "../test/support/syntheticRollouts";
 import type { RolloutQuery } from "../shared/inspector/protocol";
 
 const GB = 1 << 30;

@@ -8,6 +8,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { scoreCompletion } from "../src/core/reward";
 import { REWARD_VARIANTS } from "../src/core/types";
+import { seededRandom as rng } from "../src/core/random";
 
 const CITIES = ["Paris", "London", "Tokyo", "São Paulo", "New York", "Zürich", "Berlin", "東京"];
 const SENTENCES = [
@@ -19,17 +20,6 @@ const SENTENCES = [
   "First, identify the parameters: the location, the date range and the preferred units.",
 ];
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Call = { name: string; arguments: Record<string, unknown> };
 

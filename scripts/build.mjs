@@ -11,7 +11,7 @@ const root = new URL("..", import.meta.url).pathname;
 function walk(dir, pred, out = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
-    if (name === "node_modules" || name === "fixtures" || name === "pages") continue;
+    if (name === "node_modules" || name === "fixtures") continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, pred, out);
     else if (pred(p)) out.push(p);
@@ -57,9 +57,7 @@ const monacoWorkers = {
 
 const testEntries = {};
 for (const f of walk(join(root, "test"), (p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))) {
-  const rel = relative(join(root, "test"), f);
-  if (rel.startsWith("webview-pages/")) continue;
-  testEntries[rel.replace(/\.ts$/, "")] = relative(root, f);
+  testEntries[relative(join(root, "test"), f).replace(/\.ts$/, "")] = relative(root, f);
 }
 const benchEntries = {};
 for (const f of walk(join(root, "bench"), (p) => p.endsWith(".ts"))) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs code-server (a real VS Code, served to a browser) for the end-to-end tests and `make demo`,
-# offline from the npm registry, the way FIELD-NOTES section 5 verified. Idempotent: returns at once
+# offline from the npm registry (steps in docs/e2e.md). Idempotent: returns at once
 # when the install is complete. The install lives in a cache shared by every clone on the machine
 # ($TOOLN1_E2E_CACHE, default $HOME/.cache/tooln1-e2e, keyed by version); .e2e/code-server links to it.
 # Prints the path of the code-server launcher on its last line.

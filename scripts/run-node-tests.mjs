@@ -1,5 +1,5 @@
 // Runs every compiled *.test.js under the given folders with node's test runner.
-// Exits non-zero if a test fails; says so plainly when a folder holds no tests.
+// Exits non-zero if a test fails, and when the folders hold no tests (nothing built is not a pass).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -16,8 +16,8 @@ function walk(d) {
 const dirs = process.argv.slice(2);
 dirs.forEach(walk);
 if (files.length === 0) {
-  console.log(`no tests under ${dirs.join(", ")}`);
-  process.exit(0);
+  console.error(`no compiled tests (*.test.js) under ${dirs.join(", ") || "(no folder given)"}: run node scripts/build.mjs first`);
+  process.exit(1);
 }
 files.sort();
 const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-concurrency=2", ...files], { stdio: "inherit" });

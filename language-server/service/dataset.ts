@@ -5,7 +5,9 @@
  * computed for lines with problems.
  */
 import type { Json, ToolDef } from "../../src/core/types";
-import { readToolList, normalizeTool, indexTools, checkCall, validateSample, wouldPaperDrop } from "./core";
+import { readToolList, normalizeTool } from "../../src/core/schema";
+import { indexTools, checkCall } from "../../src/core/callcheck";
+import { validateSample, wouldPaperDrop } from "../../src/core/sample";
 import { CODES, type FixData, type JsonPath, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
 import { safeParseTree, placeProblems, rangeOfPath, nodeAtPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";

@@ -10,13 +10,12 @@ import {
 } from "vscode-languageserver-types";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Json, ToolDef } from "../../src/core/types";
-import { readToolList, toJsonSchema, toOpenAITool, toolJsonSchema } from "./core";
+import { readToolList, toJsonSchema, toOpenAITool, toolJsonSchema, xlamTypeToSchema } from "../../src/core/schema";
 import type { FixData, JsonPath } from "./problems";
 import { safeParseTree, rangeOfPath, nodeAtPath, JSONC_OPTIONS, STRICT_OPTIONS } from "./jsonTree";
 import { lineText } from "./diagnostics";
 import { toolLayout, JSON_TYPES, clip } from "./toolChecks";
 import { BFCL_TYPE_MAP, bfclTypeOrigin, mapBfclTypeNames } from "./bfclTypes";
-import { xlamTypeToSchema } from "../../src/core/schema";
 
 export type DocKind = "tools" | "dataset";
 type Obj = { [k: string]: Json };

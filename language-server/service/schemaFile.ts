@@ -1,7 +1,7 @@
 /** Tool schema files (`*.tools.json`, JSONC): syntax, the core's structural problems, deep schema checks. */
 import { getNodeValue, type Node, type ParseError } from "jsonc-parser";
 import type { Json } from "../../src/core/types";
-import { readToolList } from "./core";
+import { readToolList } from "../../src/core/schema";
 import { CODES, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
 import { safeParseTree, placeProblems, syntaxMessage, JSONC_OPTIONS } from "./jsonTree";

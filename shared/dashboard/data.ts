@@ -594,13 +594,6 @@ export function toColumns(points: { step: number; time: number | null; metrics: 
   return out;
 }
 
-/** Total points in a run (rows x metrics that have a value). */
-export function pointCount(s: SeriesColumns): number {
-  let n = 0;
-  for (const col of Object.values(s.metrics)) for (const v of col) if (v != null) n++;
-  return n;
-}
-
 /** Training and evaluation points in one list, ordered by step (stable: a step's training point first). */
 export function mergeByStep<P extends { step: number }>(train: P[], evals: P[]): P[] {
   if (!evals.length) return train;

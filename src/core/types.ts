@@ -44,7 +44,7 @@ export interface Sample {
   answer: ToolCall[];
 }
 
-/** Reward variants (FIELD-NOTES section 1). `binary` is the paper's eq. 5 and the default. */
+/** Reward variants (docs/reward.md). `binary` is the paper's eq. 5 and the default. */
 export const REWARD_VARIANTS = ["binary", "fine-grained", "no-format", "official"] as const;
 export type RewardVariant = (typeof REWARD_VARIANTS)[number];
 

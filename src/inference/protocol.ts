@@ -18,8 +18,6 @@ export interface GenerateOptions {
   ignoreEos?: boolean;
 }
 
-export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = { maxNewTokens: 256, temperature: 0, topP: 1, seed: 0 };
-
 /** What to generate from: chat messages (rendered with the checkpoint's chat template), a text, or token ids. */
 export interface PromptInput {
   messages?: { role: string; content: string }[];

@@ -57,16 +57,10 @@ export function attachInspector(
   });
 }
 
-/** Opens a rollout in the Monaco preview when engineer G's command exists; otherwise as JSON. */
+/** Opens a rollout in the Monaco preview (src/preview). */
 export async function openInPreview(d: RowDetail): Promise<void> {
   if (!d.record) throw new Error(d.error ?? "this line is not a readable rollout");
-  const cmds = await vscode.commands.getCommands(true);
-  if (cmds.includes("tooln1.openPreview")) {
-    await vscode.commands.executeCommand("tooln1.openPreview", { completion: d.record.completion, groundTruth: d.record.ground_truth });
-    return;
-  }
-  const doc = await vscode.workspace.openTextDocument({ language: "json", content: JSON.stringify(d.record, null, 2) });
-  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  await vscode.commands.executeCommand("tooln1.openPreview", { completion: d.record.completion, groundTruth: d.record.ground_truth });
 }
 
 class RolloutDocument implements vscode.CustomDocument {

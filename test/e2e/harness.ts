@@ -14,7 +14,7 @@ export const ROOT = resolve(__dirname, "../../..");
 export const OUTPUT = join(ROOT, "test-output", "e2e");
 export const VSIX = process.env.TOOLN1_VSIX ?? join(ROOT, "dist-vsix", "tool-n1-studio.vsix");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-/** Flags verified for headless Debian Chromium on this kind of machine (FIELD-NOTES section 5). */
+/** Flags for headless Debian Chromium without a display, a sandbox or network services. */
 export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",

@@ -35,7 +35,7 @@ for (const c of doc.rollouts) {
   });
 }
 
-// The trainer's own run directories (engineer D's fixtures), when present, must parse line by line.
+// The trainer-written run directories under test/fixtures/runs must parse line by line.
 function* runFiles(dir: string): Generator<string> {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
@@ -46,7 +46,9 @@ function* runFiles(dir: string): Generator<string> {
 }
 
 test("trainer-written fixture runs parse with the TypeScript reader", () => {
-  for (const file of runFiles(join(root, "test/fixtures/runs"))) {
+  const files = [...runFiles(join(root, "test/fixtures/runs"))];
+  assert.ok(files.length > 0, "test/fixtures/runs holds no trainer-written run");
+  for (const file of files) {
     const lines = readFileSync(file, "utf8").split("\n");
     // A run that was killed may end in an unfinished line; everything before it must parse.
     for (let i = 0; i < lines.length - 1; i++) {

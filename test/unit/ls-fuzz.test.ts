@@ -11,20 +11,11 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { ToolN1LanguageService, LineDocument } from "../../language-server/service";
 import { checkDatasetLine, checkDatasetLineSlow } from "../../language-server/service/dataset";
 import { checkSchemaText } from "../../language-server/service/schemaFile";
+import { seededRandom as rng } from "../../src/core/random";
 
 const FIX = join(__dirname, "..", "..", "..", "test", "fixtures", "ls");
 const read = (n: string) => readFileSync(join(FIX, n), "utf8");
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['{', '}', '[', ']', '"', ':', ',', '\\', '\\u', '0', '-1e999', 'null', 'true', '"type"', '"dict"', '"$ref": "#"', '"$ref": "#/x"', '"required": ["zz"]', '"enum": []', "\u0000", "\ud83d", "😀", "\n", "\r", "\t", " ", '"tools": [', '"answer": [{"name": "x", "arguments": {}}]', '{"name": "a"}', "/*", "//", "NaN"];
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RolloutTable } from "../../src/rollouts/rolloutTable";
 import { RolloutIndexClient } from "../../src/rollouts/indexClient";
-import { syntheticStep } from "../../src/rollouts/synthetic";
+import { syntheticStep } from "../support/syntheticRollouts";
 import { verdictText, pairCalls } from "../../src/rollouts/explain";
 import { rolloutHoverMarkdown } from "../../src/rollouts/hoverText";
 import type { RolloutQuery } from "../../shared/inspector/protocol";

@@ -14,7 +14,7 @@ import {
   stepFromFileName,
   type RolloutRow,
 } from "../../src/node/rolloutSources";
-import { syntheticStep } from "../../src/rollouts/synthetic";
+import { syntheticStep } from "../support/syntheticRollouts";
 
 const dir = mkdtempSync(join(tmpdir(), "rolloutsources-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

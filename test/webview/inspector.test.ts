@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { RolloutIndexClient } from "../../src/rollouts/indexClient";
 import { InspectorSession } from "../../src/rollouts/inspectorSession";
 import { webviewHtml } from "../../src/webviewHtml";
-import { syntheticStep } from "../../src/rollouts/synthetic";
+import { syntheticStep } from "../support/syntheticRollouts";
 import type { RolloutRecord } from "../../src/core/types";
 
 const DIST = join(__dirname, "../../../dist");

@@ -12,6 +12,8 @@ from typing import Any, Callable
 import pytest
 import yaml
 
+from tooln1.events import read_events  # noqa: F401  (tests import it from here)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -65,14 +67,6 @@ def write_config(path: str, cfg: dict[str, Any]) -> str:
         else:
             yaml.safe_dump(cfg, f)
     return path
-
-
-def read_events(run_dir: str) -> list[dict[str, Any]]:
-    path = os.path.join(run_dir, "events.jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.endswith("\n") and line.strip()]
 
 
 def start_train(config_path: str, run_dir: str, *extra: str) -> subprocess.Popen:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tooln1.reward import REWARD_VARIANTS, score
-from tooln1.toolcall import parse_tool_calls, utf16_offset
+from tooln1.toolcall import parse_tool_calls_utf16
 
 VECTORS = Path(__file__).resolve().parents[2] / "test" / "vectors" / "reward"
 FILES = sorted(VECTORS.glob("*.json"))
@@ -35,13 +35,4 @@ def test_vector(group: str, case: dict) -> None:
         assert got == case["expected"][v], f"[{v}]"
         assert set(got) <= {"reward", "format_ok", "calls_ok", "reason", "mismatch"}
     if "parse" in case:
-        text = case["completion"]
-        p = parse_tool_calls(text)
-        u = lambda i: utf16_offset(text, i)  # noqa: E731
-        if p["reasoning"]:
-            p["reasoning"].update(start=u(p["reasoning"]["start"]), end=u(p["reasoning"]["end"]))
-        for b in p["blocks"]:
-            b.update(start=u(b["start"]), end=u(b["end"]), contentStart=u(b["contentStart"]), contentEnd=u(b["contentEnd"]))
-        for x in p["calls"] + p["errors"]:
-            x.update(start=u(x["start"]), end=u(x["end"]))
-        assert p == case["parse"]
+        assert parse_tool_calls_utf16(case["completion"]) == case["parse"]

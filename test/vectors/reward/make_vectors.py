@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from tooln1.reward import score
-from tooln1.toolcall import parse_tool_calls, utf16_offset
+from tooln1.toolcall import parse_tool_calls_utf16, utf16_offset
 
 HERE = Path(__file__).resolve().parent
 J = json.dumps
@@ -358,19 +358,6 @@ case(g, "string_with_bad_json", tc(J('[{"name": ')), [W], {"b": (0, "bad_json"),
 case(g, "string_with_nan", tc(J('[{"name": "f", "arguments": {"a": NaN}}]')), '[{"name": "f", "arguments": {"a": 1}}]', {"b": (0, "bad_json"), "o": (0, "wrong_argument_value")})
 
 
-def parse_utf16(text: str) -> dict:
-    """parse_tool_calls with every offset converted to UTF-16 (what the TypeScript core reports)."""
-    p = parse_tool_calls(text)
-    u = lambda i: utf16_offset(text, i)  # noqa: E731
-    if p["reasoning"]:
-        p["reasoning"].update(start=u(p["reasoning"]["start"]), end=u(p["reasoning"]["end"]))
-    for b in p["blocks"]:
-        b.update(start=u(b["start"]), end=u(b["end"]), contentStart=u(b["contentStart"]), contentEnd=u(b["contentEnd"]))
-    for x in p["calls"] + p["errors"]:
-        x.update(start=u(x["start"]), end=u(x["end"]))
-    return p
-
-
 def check_and_freeze() -> int:
     failures = 0
     total = 0
@@ -393,7 +380,7 @@ def check_and_freeze() -> int:
             if c["note"]:
                 rec["note"] = c["note"]
             if len(c["completion"]) < 4000 and group != "large":
-                rec["parse"] = parse_utf16(c["completion"])
+                rec["parse"] = parse_tool_calls_utf16(c["completion"])
             out_cases.append(rec)
         if not failures:
             doc = {"group": group, "cases": out_cases}

@@ -318,9 +318,12 @@ class NullWriter:
 
 
 def read_events(run_dir: str) -> list[dict[str, Any]]:
-    """Every complete event of a run directory (a test and tooling helper)."""
+    """Every complete event of a run directory (a test and tooling helper); none before the file exists."""
     out = []
-    with open(os.path.join(run_dir, "events.jsonl"), encoding="utf-8") as f:
+    path = os.path.join(run_dir, "events.jsonl")
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
         for line in f:
             if line.endswith("\n") and line.strip():
                 out.append(json.loads(line))

@@ -508,3 +508,16 @@ def parse_tool_calls(text: str) -> dict:
 def utf16_offset(text: str, index: int) -> int:
     """The UTF-16 offset (what the TypeScript core reports) of a code-point index into ``text``."""
     return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+def parse_tool_calls_utf16(text: str) -> dict:
+    """``parse_tool_calls`` with every offset in UTF-16 units, as the TypeScript core reports them."""
+    p = parse_tool_calls(text)
+    u = lambda i: utf16_offset(text, i)  # noqa: E731
+    if p["reasoning"]:
+        p["reasoning"].update(start=u(p["reasoning"]["start"]), end=u(p["reasoning"]["end"]))
+    for b in p["blocks"]:
+        b.update(start=u(b["start"]), end=u(b["end"]), contentStart=u(b["contentStart"]), contentEnd=u(b["contentEnd"]))
+    for x in p["calls"] + p["errors"]:
+        x.update(start=u(x["start"]), end=u(x["end"]))
+    return p

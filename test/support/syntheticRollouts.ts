@@ -2,9 +2,9 @@
  * Synthetic rollouts for tests and benchmarks: a weather/currency/timer task, G completions per
  * prompt, a mix of right answers and the usual failures, each scored by the real scorer.
  */
-import type { RolloutRecord, ToolCall } from "../core/types";
-import { scoreCompletion } from "../core/reward";
-import { seededRandom } from "../core/random";
+import type { RolloutRecord, ToolCall } from "../../src/core/types";
+import { scoreCompletion } from "../../src/core/reward";
+import { seededRandom } from "../../src/core/random";
 
 /** Small deterministic PRNG (mulberry32). */
 export const rng = seededRandom;
