@@ -116,6 +116,8 @@ export function activateTraining(ctx: Ctx): void {
       return e.dir;
     },
     "tooln1.cancelRun": async (arg?: unknown) => {
+      // The user's cancel (Command Palette, Runs view) asks first; a caller naming the run directory does not.
+      const interactive = typeof arg !== "string";
       let dir = runDirArg(arg);
       if (!dir) {
         const live = controller.liveRuns();
@@ -126,17 +128,19 @@ export function activateTraining(ctx: Ctx): void {
         dir = live.length === 1 ? live[0].dir : (await vscode.window.showQuickPick(newestFirst(live).map((e) => ({ label: vscode.workspace.asRelativePath(e.dir), dir: e.dir })), { title: "Cancel which run?" }))?.dir;
         if (!dir) return false;
       }
-      if (!controller.liveRuns().some((e) => e.dir === dir)) {
-        void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} is not running.`);
-        return false;
+      if (interactive) {
+        if (!controller.liveRuns().some((e) => e.dir === dir)) {
+          void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} is not running.`);
+          return false;
+        }
+        const yes = "Cancel Run";
+        const answer = await vscode.window.showWarningMessage(
+          `Cancel the training run ${vscode.workspace.asRelativePath(dir)}?`,
+          { modal: true, detail: "The trainer is stopped; checkpoints and rollouts written so far are kept." },
+          yes,
+        );
+        if (answer !== yes) return false;
       }
-      const yes = "Cancel Run";
-      const answer = await vscode.window.showWarningMessage(
-        `Cancel the training run ${vscode.workspace.asRelativePath(dir)}?`,
-        { modal: true, detail: "The trainer is stopped; checkpoints and rollouts written so far are kept." },
-        yes,
-      );
-      if (answer !== yes) return false;
       const r = controller.cancel(dir);
       if (!r.ok) {
         void vscode.window.showInformationMessage(`Tool-N1: ${vscode.workspace.asRelativePath(dir)} was not cancelled: ${r.reason}.`);

@@ -326,6 +326,7 @@ export class Workbench {
   /** Runs a command from the Command Palette by its title, e.g. "Tool-N1: Show Extension Log". */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.focusWorkbench();
     await this.page.keyboard.press("Escape");
     await this.page.keyboard.press("F1");
     await input.waitFor({ state: "visible", timeout: 15_000 });
@@ -342,9 +343,19 @@ export class Workbench {
     }
   }
 
+  /**
+   * Takes the keyboard focus back from a webview (whose own Monaco would take F1) by clicking the
+   * window title, which does nothing else.
+   */
+  async focusWorkbench(): Promise<void> {
+    const inWebview = await this.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document.activeElement?.tagName === "IFRAME");
+    if (inWebview) await this.page.locator(".part.titlebar .window-title").first().click({ timeout: 10_000, force: true });
+  }
+
   /** Whether the Command Palette offers a command with this title (its list settles on rows or "No matching commands"). */
   async commandOffered(title: string): Promise<boolean> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.focusWorkbench();
     await this.page.keyboard.press("Escape");
     await this.page.keyboard.press("F1");
     await input.waitFor({ state: "visible", timeout: 15_000 });
@@ -369,6 +380,7 @@ export class Workbench {
   /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; waits for its editor tab. */
   async openFile(relPath: string): Promise<void> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await this.focusWorkbench();
     await this.page.keyboard.press("Escape");
     await this.page.keyboard.press("Control+P");
     await input.waitFor({ state: "visible", timeout: 15_000 });
