@@ -46,6 +46,15 @@ export function pathKey(k: string): string {
   return out + '"]';
 }
 
+/**
+ * The reward's own equality of argument values: two values are the same argument when their keys
+ * are equal. `official` compares json.dumps texts (1 and 1.0 differ); the other variants compare by
+ * value. The inspector's argument diff uses it, so it never disagrees with the score.
+ */
+export function argumentKey(variant: RewardVariant): (v: PyJson) => string {
+  return variant === "official" ? pyDumps : valueKey;
+}
+
 interface Diff {
   reason: ReasonCode;
   mismatch: string;
@@ -309,7 +318,7 @@ function scoreDefault(text: string, gtIn: unknown, variant: RewardVariant): Rewa
       const g = gt.calls;
       // Fast path for the common single call: equal by value without building canonical texts.
       if (sameCalls(raw, g)) diff = null;
-      else diff = compareCalls(raw.map((c) => defaultCmp(c.name, c.args)), g, valueKey);
+      else diff = compareCalls(raw.map((c) => defaultCmp(c.name, c.args)), g, argumentKey(variant));
       callsOk = diff === null;
       namesOk = callsOk || diff!.namesOk;
       if (diff) fails.push(diff.reason);
@@ -384,7 +393,7 @@ function scoreOfficial(text: string, gtIn: unknown): RewardResult {
       }
       model.push(officialCmp(it.get("arguments") as PyJson, nk));
     }
-    diff = compareCalls(model, gt.calls, pyDumps);
+    diff = compareCalls(model, gt.calls, argumentKey("official"));
   }
   if (diff) fails.push(diff.reason);
   const callsOk = diff === null;

@@ -3,56 +3,57 @@
  * argument by argument, and the reward recomputed by our scorer. Pure (no vscode, no node), used by
  * the hover and by the inspector's detail pane.
  */
-import type { Json, RewardVariant, RolloutRecord, ToolCall } from "../core/types";
-import { parseToolCalls } from "../core/toolcall";
-import { scoreCompletion } from "../core/reward";
+import type { RewardVariant, RolloutRecord, ToolCall } from "../core/types";
+import { parseToolCalls, readBlock, scanStructure, type ParseError, type RawCall } from "../core/toolcall";
+import { argumentKey, scoreCompletion } from "../core/reward";
+import { fromJs, toJson, type PyJson, type PyObject } from "../core/pyjson";
 import type { ArgDiff, CallPair, Explanation, TextSpan } from "../../shared/inspector/protocol";
 
-function canon(v: Json | undefined): string {
-  if (v === undefined) return "";
-  if (Array.isArray(v)) return "[" + v.map((x) => canon(x)).join(",") + "]";
-  if (v !== null && typeof v === "object") {
-    return (
-      "{" +
-      Object.keys(v)
-        .sort()
-        .map((k) => JSON.stringify(k) + ":" + canon(v[k]))
-        .join(",") +
-      "}"
-    );
-  }
-  return JSON.stringify(v);
+/** A call with its arguments as the reward reads them (numbers keep their text: 1 and 1.0 stay apart). */
+interface ReadCall {
+  call: ToolCall;
+  args: PyObject;
 }
 
-/** Argument-level diff of one emitted call against one ground-truth call. */
-export function diffArguments(expected: ToolCall["arguments"] | null, actual: ToolCall["arguments"] | null): ArgDiff[] {
+function readCall(c: ToolCall): ReadCall {
+  const args = fromJs(c.arguments);
+  return { call: c, args: args instanceof Map ? args : new Map() };
+}
+
+/** The model's calls as the reward reads them, from every closed block. */
+function readModelCalls(text: string): ReadCall[] {
+  const raw: RawCall[] = [];
+  const errors: ParseError[] = [];
+  scanStructure(text).blocks.forEach((b, i) => {
+    if (b.closed) readBlock(text, b, i, raw, errors);
+  });
+  return raw.map((c) => ({ call: { name: c.name, arguments: toJson(c.args) as ToolCall["arguments"] }, args: c.args }));
+}
+
+function diffRead(expected: PyObject | null, actual: PyObject | null, key: (v: PyJson) => string): ArgDiff[] {
   const out: ArgDiff[] = [];
-  const e = expected ?? {};
-  const a = actual ?? {};
-  const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])].sort();
+  const e = expected ?? new Map<string, PyJson>();
+  const a = actual ?? new Map<string, PyJson>();
+  const keys = [...new Set([...e.keys(), ...a.keys()])].sort();
   for (const k of keys) {
-    const inE = Object.prototype.hasOwnProperty.call(e, k);
-    const inA = Object.prototype.hasOwnProperty.call(a, k);
-    if (inE && !inA) out.push({ key: k, status: "missing", expected: e[k] });
-    else if (!inE && inA) out.push({ key: k, status: "extra", actual: a[k] });
-    else out.push({ key: k, status: canon(e[k]) === canon(a[k]) ? "same" : "changed", expected: e[k], actual: a[k] });
+    const x = e.get(k);
+    const y = a.get(k);
+    if (x !== undefined && y === undefined) out.push({ key: k, status: "missing", expected: toJson(x) });
+    else if (x === undefined && y !== undefined) out.push({ key: k, status: "extra", actual: toJson(y) });
+    else if (x !== undefined && y !== undefined) out.push({ key: k, status: key(x) === key(y) ? "same" : "changed", expected: toJson(x), actual: toJson(y) });
   }
   return out;
 }
 
-/**
- * Pairs emitted calls with ground-truth calls, order-free as the reward is: same name first,
- * preferring the pair with the most equal arguments; the rest are missing or extra calls.
- */
-export function pairCalls(expected: ToolCall[], actual: ToolCall[]): CallPair[] {
+function pairRead(expected: ReadCall[], actual: ReadCall[], key: (v: PyJson) => string): CallPair[] {
   const used = new Set<number>();
   const pairs: CallPair[] = [];
   expected.forEach((g, gi) => {
     let best = -1;
     let bestScore = -1;
     actual.forEach((c, ci) => {
-      if (used.has(ci) || c.name !== g.name) return;
-      const score = diffArguments(g.arguments, c.arguments).filter((d) => d.status === "same").length;
+      if (used.has(ci) || c.call.name !== g.call.name) return;
+      const score = diffRead(g.args, c.args, key).filter((d) => d.status === "same").length;
       if (score > bestScore) {
         best = ci;
         bestScore = score;
@@ -60,20 +61,29 @@ export function pairCalls(expected: ToolCall[], actual: ToolCall[]): CallPair[] 
     });
     if (best === -1) {
       // no call of that name: pair with the first unused call so a wrong name shows side by side
-      best = actual.findIndex((_c, ci) => !used.has(ci) && !expected.some((e2) => e2.name === actual[ci].name));
+      best = actual.findIndex((c, ci) => !used.has(ci) && !expected.some((e2) => e2.call.name === c.call.name));
     }
     if (best === -1) {
-      pairs.push({ expectedIndex: gi, actualIndex: null, expected: g, actual: null, nameMatch: false, args: diffArguments(g.arguments, null) });
+      pairs.push({ expectedIndex: gi, actualIndex: null, expected: g.call, actual: null, nameMatch: false, args: diffRead(g.args, null, key) });
     } else {
       used.add(best);
       const c = actual[best];
-      pairs.push({ expectedIndex: gi, actualIndex: best, expected: g, actual: c, nameMatch: c.name === g.name, args: diffArguments(g.arguments, c.arguments) });
+      pairs.push({ expectedIndex: gi, actualIndex: best, expected: g.call, actual: c.call, nameMatch: c.call.name === g.call.name, args: diffRead(g.args, c.args, key) });
     }
   });
   actual.forEach((c, ci) => {
-    if (!used.has(ci)) pairs.push({ expectedIndex: null, actualIndex: ci, expected: null, actual: c, nameMatch: false, args: diffArguments(null, c.arguments) });
+    if (!used.has(ci)) pairs.push({ expectedIndex: null, actualIndex: ci, expected: null, actual: c.call, nameMatch: false, args: diffRead(null, c.args, key) });
   });
   return pairs;
+}
+
+/**
+ * Pairs emitted calls with ground-truth calls, order-free as the reward is: same name first,
+ * preferring the pair with the most equal arguments; the rest are missing or extra calls. Argument
+ * values are compared with the reward's own equality for `variant` (argumentKey).
+ */
+export function pairCalls(expected: ToolCall[], actual: ToolCall[], variant: RewardVariant = "binary"): CallPair[] {
+  return pairRead(expected.map(readCall), actual.map(readCall), argumentKey(variant));
 }
 
 /** Everything the detail pane and the hover show about one rollout. */
@@ -94,7 +104,7 @@ export function explainRollout(rec: RolloutRecord, variant: RewardVariant): Expl
     thinkOk: parsed.thinkOk,
     calls,
     errors: parsed.errors.map((e) => ({ code: e.code, message: e.message, start: e.start, end: e.end })),
-    pairs: pairCalls(rec.ground_truth, calls),
+    pairs: pairRead(rec.ground_truth.map(readCall), readModelCalls(rec.completion), argumentKey(v)),
     spans: normalizeSpans(spans, rec.completion.length),
     rescored,
     variant: v,
@@ -128,11 +138,7 @@ export function verdictText(rec: RolloutRecord, maxLen = 140): string {
 function mismatchValues(rec: RolloutRecord): string | null {
   const m = /^calls\[(\d+)\]\.arguments\.(.+)$/.exec(rec.details.mismatch ?? "");
   if (!m) return null;
-  const parsed = parseToolCalls(rec.completion);
-  const pairs = pairCalls(
-    rec.ground_truth,
-    parsed.calls.map((c) => ({ name: c.name, arguments: c.arguments })),
-  );
+  const pairs = pairRead(rec.ground_truth.map(readCall), readModelCalls(rec.completion), argumentKey(rec.reward_variant ?? "binary"));
   for (const p of pairs) {
     const d = p.args.find((a) => a.key === m[2]);
     if (d && d.status === "changed") return `${JSON.stringify(d.actual)} vs ${JSON.stringify(d.expected)}`;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { RolloutTable } from "../../src/rollouts/rolloutTable";
 import { RolloutIndexClient } from "../../src/rollouts/indexClient";
 import { syntheticStep } from "../support/syntheticRollouts";
-import { verdictText, pairCalls } from "../../src/rollouts/explain";
+import { explainRollout, verdictText, pairCalls } from "../../src/rollouts/explain";
 import { rolloutHoverMarkdown } from "../../src/rollouts/hoverText";
 import type { RolloutQuery } from "../../shared/inspector/protocol";
 
@@ -133,6 +133,18 @@ test("verdict and hover text", () => {
   const ok = syntheticStep(1, 0, 10).find((r) => r.details.reason === "ok")!;
   assert.equal(verdictText(ok), "1.0");
   assert.equal(pairCalls([{ name: "a", arguments: { x: 1 } }], []).length, 1);
+});
+
+test("the argument diff uses the reward's own equality: under official, 1.0 is not the ground truth's 1", () => {
+  const rec = syntheticStep(1, 0, 1)[0];
+  rec.completion = '<think>t</think><tool_call>[{"name": "f", "arguments": {"a": 1.0, "b": "x"}}]</tool_call>';
+  rec.ground_truth = [{ name: "f", arguments: { a: 1, b: "x" } }];
+  const official = explainRollout({ ...rec, reward_variant: "official" }, "official");
+  assert.equal(official.rescored.reason, "wrong_argument_value");
+  assert.deepEqual(official.pairs[0].args.map((d) => [d.key, d.status]), [["a", "changed"], ["b", "same"]]);
+  const binary = explainRollout({ ...rec, reward_variant: "binary" }, "binary");
+  assert.equal(binary.rescored.reason, "ok");
+  assert.deepEqual(binary.pairs[0].args.map((d) => [d.key, d.status]), [["a", "same"], ["b", "same"]]);
 });
 
 test("hover markdown keeps model text inside code fences: no links, no HTML, no command URIs", () => {
