@@ -6,6 +6,7 @@
  * with `init` (every run's full series); afterwards the host sends `append` / `runStatus` /
  * `removeRun`, and the webview asks for `openRollouts`, `addRun`, `removeRun`.
  */
+import { arrayOf, bool, messageGuard, nullable, num, obj, oneOf, opt, recordOf, str } from "../guard";
 
 /** Columnar points of one run: `step[i]`, `time[i]` and `metrics[name][i]` belong together. */
 export interface SeriesColumns {
@@ -89,7 +90,6 @@ export type WebviewMessage =
 export type HostMessageType = HostMessage["type"];
 
 const HOST_TYPES: readonly string[] = ["init", "append", "addRun", "runStatus", "removeRun", "error"];
-const WEBVIEW_TYPES: readonly string[] = ["ready", "openRollouts", "addRun", "removeRun", "viewChanged", "export"];
 
 /** Narrowing guards for messages arriving over postMessage (never trust the shape). */
 export function isHostMessage(m: unknown): m is HostMessage {
@@ -113,19 +113,14 @@ export function isHostMessage(m: unknown): m is HostMessage {
       return typeof o.message === "string";
   }
 }
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  if (!m || typeof m !== "object") return false;
-  const t = (m as { type?: unknown }).type;
-  if (!WEBVIEW_TYPES.includes(t as string)) return false;
-  if (t === "openRollouts") {
-    const o = m as { runId?: unknown; step?: unknown; reasons?: unknown };
-    const reasonsOk = o.reasons === undefined || (Array.isArray(o.reasons) && o.reasons.every((r) => typeof r === "string"));
-    return typeof o.runId === "string" && typeof o.step === "number" && Number.isFinite(o.step) && reasonsOk;
-  }
-  if (t === "export") {
-    const o = m as { format?: unknown; name?: unknown; data?: unknown };
-    return (o.format === "png" || o.format === "csv") && typeof o.name === "string" && typeof o.data === "string";
-  }
-  if (t === "removeRun") return typeof (m as { runId?: unknown }).runId === "string";
-  return true;
-}
+const viewOptions = obj({ smoothing: num, logScale: bool, x: oneOf("step", "time", "tokens"), phase: str });
+
+/** Every message the dashboard webview may post, checked (shared/guard.ts). */
+export const isWebviewMessage = messageGuard<WebviewMessage>({
+  ready: { restored: nullable(obj({ runIds: arrayOf(str), view: opt(obj({ smoothing: opt(num), logScale: opt(bool), x: opt(oneOf("step", "time", "tokens")), phase: opt(str) })), colors: opt(recordOf(num)) })) },
+  openRollouts: { runId: str, step: num, reasons: opt(arrayOf(str)) },
+  export: { format: oneOf("png", "csv"), name: str, data: str },
+  addRun: {},
+  removeRun: { runId: str },
+  viewChanged: { view: viewOptions },
+});

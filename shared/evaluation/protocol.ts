@@ -3,6 +3,7 @@
  * webview (webview/evaluation/main.ts). One discriminated union per direction; the webview sends
  * `ready`, the host answers with `init` and sends `init` again whenever the evaluations change.
  */
+import { messageGuard, nat, str } from "../guard";
 
 export interface CategoryRow {
   name: string;
@@ -58,20 +59,12 @@ export type WebviewMessage =
   | { type: "evaluate" }
   | { type: "cancel" };
 
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  if (!m || typeof m !== "object") return false;
-  const o = m as { type?: unknown; dir?: unknown; line?: unknown };
-  switch (o.type) {
-    case "ready":
-    case "evaluate":
-    case "cancel":
-      return true;
-    case "select":
-    case "openResults":
-      return typeof o.dir === "string";
-    case "openFailure":
-      return typeof o.dir === "string" && typeof o.line === "number" && Number.isInteger(o.line) && o.line >= 0;
-    default:
-      return false;
-  }
-}
+/** Every message the results webview may post, checked (shared/guard.ts). */
+export const isWebviewMessage = messageGuard<WebviewMessage>({
+  ready: {},
+  select: { dir: str },
+  openFailure: { dir: str, line: nat },
+  openResults: { dir: str },
+  evaluate: {},
+  cancel: {},
+});

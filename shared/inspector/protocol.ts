@@ -3,6 +3,7 @@
  * requests and their results, a Ready handshake answered by Init. Shared by the host
  * (src/rollouts/inspector.ts), the index worker and the webview (webview/inspector/main.ts).
  */
+import { anything, arrayOf, bool, int, messageGuard, nat, num, obj, opt, str } from "../guard";
 import type { Json, ReasonCode, RewardResult, RewardVariant, RolloutRecord, ToolCall } from "../../src/core/types";
 
 /** Sortable columns of the table. */
@@ -160,6 +161,30 @@ export type ToHost =
   | { type: "saveState"; state: Json };
 
 /** Host -> webview. */
+const rolloutFilter = obj({
+  reasons: opt(arrayOf(str)),
+  rewardMin: opt(num),
+  rewardMax: opt(num),
+  stepMin: opt(num),
+  stepMax: opt(num),
+  text: opt(str),
+  promptId: opt(str),
+  zeroVarianceOnly: opt(bool),
+});
+
+/** Every message the inspector webview may post, checked (shared/guard.ts). */
+export const isToHost = messageGuard<ToHost>({
+  ready: {},
+  query: { id: int, query: obj({ filter: rolloutFilter, sort: obj({ key: str, desc: bool }), offset: nat, limit: nat, groups: bool }) },
+  detail: { id: int, row: nat },
+  group: { id: int, row: nat },
+  history: { id: int, promptId: str },
+  summary: { id: int },
+  openPreview: { row: nat },
+  revealLine: { row: nat },
+  saveState: { state: anything },
+});
+
 export type ToWebview =
   | { type: "init"; title: string; reasons: readonly ReasonCode[]; variant: RewardVariant; filter: RolloutFilter }
   | { type: "select"; row: number }

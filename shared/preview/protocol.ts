@@ -7,6 +7,7 @@
  * streams a generation as `genStarted`, `genText`... then `genDone` or `genError`.
  * Everything here is data: the webview renders model text with textContent only.
  */
+import { int, messageGuard, nat, nullable, num, obj, opt, str } from "../guard";
 
 /** Where the tools the calls are checked against come from. */
 export interface ToolSource {
@@ -89,5 +90,17 @@ export type WebviewToHost =
   | { type: "generate"; query: string; sampling: SamplingSettings }
   | { type: "stop" }
   | { type: "openSchemaFile"; uri: string };
+
+const sampling = obj({ maxNewTokens: nat, temperature: num, topP: num, seed: int });
+
+/** Every message the preview webview may post, checked (shared/guard.ts). */
+export const isWebviewToHost = messageGuard<WebviewToHost>({
+  ready: { state: nullable(obj({ completion: opt(str), groundTruth: opt(str), schemaUri: opt(str), query: opt(str), sampling: opt(sampling) })) },
+  chooseSchema: { uri: str },
+  chooseCheckpoint: {},
+  generate: { query: str, sampling },
+  stop: {},
+  openSchemaFile: { uri: str },
+});
 
 export const DEFAULT_SAMPLING: SamplingSettings = { maxNewTokens: 256, temperature: 0, topP: 1, seed: 0 };

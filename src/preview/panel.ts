@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
 import { Config } from "../config";
 import { InferenceClient } from "../inference/client";
-import type { CheckpointInfo, HostToWebview, Prefill, SamplingSettings, SchemaFileEntry, ToolSource, WebviewToHost } from "../../shared/preview/protocol";
+import { isWebviewToHost, type CheckpointInfo, type HostToWebview, type Prefill, type SamplingSettings, type SchemaFileEntry, type ToolSource, type WebviewToHost } from "../../shared/preview/protocol";
 import { TryRunner } from "./tryRunner";
 import { previewHtml } from "./page";
 import { makeNonce } from "../webviewHtml";
@@ -65,7 +65,12 @@ export class PreviewPanel extends Disposable {
     super();
     PreviewPanel.current = this;
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)));
+    this.register(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.onMessage(m);
+        else this.ctx.log.warn("preview: a malformed message from the webview was ignored");
+      }),
+    );
     panel.webview.html = this.html();
     const cfg = new Config();
     const watcher = vscode.workspace.createFileSystemWatcher(`{${cfg.schemaFiles.join(",")}}`);
@@ -130,6 +135,15 @@ export class PreviewPanel extends Disposable {
     this.post({ type: "schemaFiles", files: await this.schemaFiles() });
   }
 
+  /**
+   * Whether the webview may have `uriText` opened or read: only a schema file the panel lists, or
+   * the file the host itself chose (a prefill). A webview message is untrusted input.
+   */
+  private async listed(uriText: string): Promise<boolean> {
+    if (uriText === this.tools?.uri) return true;
+    return (await this.schemaFiles()).some((f) => f.uri === uriText);
+  }
+
   /** Chooses a schema file and keeps the webview in sync with it (unsaved edits included). */
   private async chooseSchema(uriText: string): Promise<void> {
     this.schemaWatch?.dispose();
@@ -173,6 +187,10 @@ export class PreviewPanel extends Disposable {
     await push();
   }
 
+  private refuse(what: string, uri: string): void {
+    this.ctx.log.warn(`preview: ${what} refused for ${uri}: not a schema file this panel lists`);
+  }
+
   private async onMessage(m: WebviewToHost): Promise<void> {
     try {
       switch (m.type) {
@@ -186,13 +204,15 @@ export class PreviewPanel extends Disposable {
           const last = this.ctx.extension.workspaceState.get<string>(LAST_CHECKPOINT_KEY);
           if (last && !this.checkpoint && vscode.workspace.isTrusted) this.loading = this.loadCheckpoint(last, true);
           for (const r of this.readyWaiters.splice(0)) r();
-          if (wanted && !this.tools && !prefillPending) await this.chooseSchema(wanted);
+          if (wanted && !this.tools && !prefillPending && (await this.listed(wanted))) await this.chooseSchema(wanted);
           return;
         }
         case "chooseSchema":
+          if (m.uri && !(await this.listed(m.uri))) return this.refuse(m.type, m.uri);
           await this.chooseSchema(m.uri);
           return;
         case "openSchemaFile":
+          if (!(await this.listed(m.uri))) return this.refuse(m.type, m.uri);
           await vscode.window.showTextDocument(vscode.Uri.parse(m.uri), { viewColumn: vscode.ViewColumn.One });
           return;
         case "chooseCheckpoint":

@@ -10,7 +10,7 @@ import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
 import { makeNonce, webviewHtml } from "../webviewHtml";
-import type { RolloutFilter, RowDetail, ToHost } from "../../shared/inspector/protocol";
+import { isToHost, type RolloutFilter, type RowDetail } from "../../shared/inspector/protocol";
 
 export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
 
@@ -48,7 +48,9 @@ export function attachInspector(
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
     },
   });
-  const sub = webview.onDidReceiveMessage((m: ToHost) => void opened.then(() => session.handle(m), () => undefined));
+  const sub = webview.onDidReceiveMessage((m: unknown) => {
+    if (isToHost(m)) void opened.then(() => session.handle(m), () => undefined);
+  });
   webview.html = htmlFor(webview, dist, opts.title);
   return new vscode.Disposable(() => {
     sub.dispose();
