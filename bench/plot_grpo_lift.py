@@ -57,7 +57,7 @@ def svg(results: list[dict], w: int = 720, h: int = 360) -> str:
     s = series(results)
     xs = [p[0] for _, pts in s for p in pts] or [0, 1]
     x0, x1 = min(xs), max(xs) or 1
-    ml, mr, mt, mb = 50, 220, 20, 40
+    ml, mr, mt, mb = 50, 220, 32, 40
     px = lambda x: ml + (x - x0) / max(x1 - x0, 1) * (w - ml - mr)  # noqa: E731
     py = lambda y: mt + (1 - y) * (h - mt - mb)  # noqa: E731
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
@@ -70,7 +70,7 @@ def svg(results: list[dict], w: int = 720, h: int = 360) -> str:
         x = x0 + (x1 - x0) * i / 5
         parts.append(f'<text x="{px(x):.1f}" y="{h - mb + 16}" text-anchor="middle">{x:.0f}</text>')
     parts.append(f'<text x="{(ml + w - mr) / 2:.0f}" y="{h - 6}" text-anchor="middle">optimiser step</text>')
-    parts.append(f'<text x="12" y="{mt + 6}" >held-out greedy reward</text>')
+    parts.append(f'<text x="12" y="14">held-out greedy reward</text>')
     for i, (label, pts) in enumerate(s):
         c = COLORS[i % len(COLORS)]
         line = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
