@@ -71,6 +71,20 @@ export class TrainingController extends Disposable {
     this.statusBar = this.register(vscode.window.createStatusBarItem("tooln1.training", vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = "Tool-N1 Training";
     this.register({ dispose: () => this.detachAll() });
+    // each run's output channel lives as long as its entry, not as long as the extension
+    this.register({ dispose: () => this.entries.forEach((e) => this.forget(e)) });
+  }
+
+  /** The run's output channel, created on first use; disposed with the entry (forget). */
+  private outputOf(e: RunEntry): vscode.OutputChannel {
+    return (e.output ??= vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(e.dir)}`));
+  }
+
+  /** Drops an entry and disposes what it owns. */
+  private forget(e: RunEntry): void {
+    e.output?.dispose();
+    e.output = null;
+    if (this.entries.get(e.dir) === e) this.entries.delete(e.dir);
   }
 
   runsDirs(): string[] {
@@ -103,7 +117,7 @@ export class TrainingController extends Disposable {
         if (e) e.unproven = s.reason;
       }
     }
-    for (const [dir, e] of this.entries) if (!seen.has(dir) && !e.run) this.entries.delete(dir);
+    for (const [dir, e] of this.entries) if (!seen.has(dir) && !e.run) this.forget(e);
     this.changeEmitter.fire();
     this.updateStatusBar();
   }
@@ -117,7 +131,7 @@ export class TrainingController extends Disposable {
 
   private attach(e: RunEntry, id: TrainerIdentity): void {
     this.ctx.log.info(`reattaching to run ${e.dir} (pid ${id.pid})`);
-    e.output ??= this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(e.dir)}`));
+    this.outputOf(e);
     e.run = TrainingRun.attach(e.dir, id, this.listener(e), 250, this.logFileOf(e.dir));
   }
 
@@ -194,8 +208,10 @@ export class TrainingController extends Disposable {
     const rel = cfg.runsDirectory;
     const runsDir = isAbsolute(rel) ? rel : join(folder.uri.fsPath, rel);
     const dir = newRunDir(runsDir, config);
-    const output = this.register(vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(dir)}`));
-    const e: RunEntry = { dir, run: null, listing: null, output, garbageWarned: 0, configPath: config };
+    const old = this.entries.get(dir);
+    if (old && !old.run?.running) this.forget(old);
+    const e: RunEntry = { dir, run: null, listing: null, output: null, garbageWarned: 0, configPath: config };
+    const output = this.outputOf(e);
     this.entries.set(dir, e);
     // several processes: the trainer launches one per GPU and Cancel's SIGTERM reaches its whole group
     const args = [...(processes ? ["--processes", String(processes)] : []), ...cfg.trainerExtraArgs];
