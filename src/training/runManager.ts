@@ -63,12 +63,19 @@ export function trainArgs(config: string, runDir: string, resume: boolean, extra
 }
 
 /** A fresh run directory name: `<runs>/<yyyymmdd-hhmmss>-<config stem>`. */
-export function newRunDir(runsDir: string, configPath: string, now = new Date()): string {
+/**
+ * A run directory's name: `<UTC time>-<config stem>`, e.g. `20261125-150405-tiny-grpo` (the one
+ * scheme; `run_dir_name` in tooln1/train.py names runs started from a terminal the same way).
+ */
+export function runDirName(configPath: string, now = new Date()): string {
   const stem = (configPath.split(/[\\/]/).pop() ?? "run").replace(/(\.tooln1)?\.(json|ya?ml)$/i, "").replace(/[^A-Za-z0-9_.-]+/g, "-") || "run";
-  const p = (n: number) => String(n).padStart(2, "0");
-  const ts = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  let dir = join(runsDir, `${ts}-${stem}`);
-  for (let i = 2; existsSync(dir); i++) dir = join(runsDir, `${ts}-${stem}-${i}`);
+  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}-${stem}`;
+}
+
+export function newRunDir(runsDir: string, configPath: string, now = new Date()): string {
+  const name = runDirName(configPath, now);
+  let dir = join(runsDir, name);
+  for (let i = 2; existsSync(dir); i++) dir = join(runsDir, `${name}-${i}`);
   return dir;
 }
 

@@ -127,3 +127,11 @@ def test_resumed_event(tmp_path):
     w.close()
     ev = read_events(str(tmp_path / "r"))
     assert [(e["type"], e["step"], e.get("checkpoint")) for e in ev] == [("resumed", 12, "checkpoints/checkpoint-12"), ("resumed", 0, None)]
+
+
+def test_run_dir_name_is_the_one_scheme():
+    """Same name as runDirName in src/training/runManager.ts (test/unit/runmanager-name.test.ts holds the TS side)."""
+    from tooln1.train import run_dir_name
+
+    assert run_dir_name("examples/train/tiny-grpo.yaml", 1764083045.0) == "20251125-150405-tiny-grpo"
+    assert run_dir_name("a b/my cfg.tooln1.json", 1764083045.0) == "20251125-150405-my-cfg"

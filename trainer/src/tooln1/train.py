@@ -703,16 +703,27 @@ class Run:
         return {"grpo": g, "sft": s, "sft-then-grpo": s + g}[cfg["method"]]
 
 
+def run_dir_name(config_path: str, now: float | None = None) -> str:
+    """`<UTC time>-<config stem>`, e.g. `20261125-150405-tiny-grpo`: the one naming scheme of run
+    directories (runDirName in src/training/runManager.ts names the extension's runs the same way)."""
+    stem = re.sub(r"(\.tooln1)?\.(json|ya?ml)$", "", os.path.basename(config_path), flags=re.I)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) or "run"
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + "-" + stem
+
+
 def default_run_dir(config_path: str) -> str:
-    base = os.path.splitext(os.path.basename(config_path))[0]
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    return os.path.join(os.path.dirname(os.path.abspath(config_path)), "runs", f"{base}-{stamp}")
+    runs = os.path.join(os.path.dirname(os.path.abspath(config_path)), "runs")
+    base = os.path.join(runs, run_dir_name(config_path))
+    path, i = base, 2
+    while os.path.exists(path):
+        path, i = f"{base}-{i}", i + 1
+    return path
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m tooln1 train", description=__doc__.splitlines()[0])
     p.add_argument("--config", required=True, help="training config (JSON or YAML)")
-    p.add_argument("--run-dir", help="run directory (default: output_dir of the config, or runs/<name>-<time>)")
+    p.add_argument("--run-dir", help="run directory (default: output_dir of the config, or runs/<UTC time>-<name> next to the config)")
     p.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint")
     p.add_argument("--overwrite", action="store_true", help="clear a non-empty --run-dir first (without it, such a folder is refused)")
     p.add_argument("--skip-preflight", action="store_true", help="do not run the pre-flight checks (not advised)")
