@@ -2,12 +2,15 @@ import * as vscode from "vscode";
 import type { Ctx } from "../context";
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from "./panel";
 import { prefillFromLine, toPrefill } from "./args";
+import { activatePromptPreview } from "./promptDocument";
 
 /**
  * The preview: `tooln1.openPreview` (optionally prefilled, see OpenPreviewArgs in ./args),
- * `tooln1.tryModel`, and the serializer that restores the panel after a reload.
+ * `tooln1.tryModel`, the serializer that restores the panel after a reload, and "Preview prompt" on
+ * dataset lines (./promptDocument).
  */
 export function activatePreview(ctx: Ctx): void {
+  activatePromptPreview(ctx);
   ctx.registerCommands({
     "tooln1.openPreview": (arg?: unknown) => {
       // From the editor title of a rollout or dataset file VS Code passes the file's URI:

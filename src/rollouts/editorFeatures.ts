@@ -1,14 +1,13 @@
 /**
  * Rollouts inline in the text editor: a verdict at the end of each rollout line, CodeLens "Inspect",
- * a hover with the reasoning and the calls beside the ground truth; and "Preview prompt" on dataset
- * lines. Only the visible lines (plus a margin) are parsed, so big files stay cheap.
+ * a hover with the reasoning and the calls beside the ground truth. Only the visible lines (plus a
+ * margin) are parsed, so big files stay cheap.
  */
 import * as vscode from "vscode";
 import type { Ctx } from "../context";
 import { Config } from "../config";
-import type { RolloutRecord, Sample } from "../core/types";
+import type { RolloutRecord } from "../core/types";
 import { GroupCounter, detectLineFormat, normalizeRollout, stepFromFileName } from "../node/rolloutSources";
-import { buildMessages, renderChatML } from "../core/template";
 import { verdictText } from "./explain";
 import { rolloutHoverMarkdown } from "./hoverText";
 
@@ -129,43 +128,4 @@ export function activateEditorFeatures(ctx: Ctx): void {
       },
     }),
   );
-
-  // "Preview prompt": a dataset line rendered with the training template, as a read-only document
-  const scheme = "tooln1-prompt";
-  const prompts = new Map<string, string>();
-  const changed = new vscode.EventEmitter<vscode.Uri>();
-  ctx.push(
-    changed,
-    vscode.workspace.registerTextDocumentContentProvider(scheme, { onDidChange: changed.event, provideTextDocumentContent: (uri) => prompts.get(uri.toString()) ?? "" }),
-    vscode.languages.registerCodeLensProvider([{ language: "tooln1-dataset" }], {
-      provideCodeLenses(doc) {
-        const lenses: vscode.CodeLens[] = [];
-        for (let l = 0; l < doc.lineCount && lenses.length < MAX_LENSES; l++) {
-          if (doc.lineAt(l).text.startsWith("{"))
-            lenses.push(new vscode.CodeLens(new vscode.Range(l, 0, l, 0), { title: "Preview prompt", command: "tooln1.previewPrompt", arguments: [doc.uri.toString(), l] }));
-        }
-        return lenses;
-      },
-    }),
-  );
-  ctx.registerCommands({
-    "tooln1.previewPrompt": async (uriArg: unknown, lineArg: unknown) => {
-      const uri = typeof uriArg === "string" ? vscode.Uri.parse(uriArg) : vscode.window.activeTextEditor?.document.uri;
-      if (!uri) throw new Error("open a dataset file first");
-      const doc = await vscode.workspace.openTextDocument(uri);
-      const line = typeof lineArg === "number" ? lineArg : (vscode.window.activeTextEditor?.selection.active.line ?? 0);
-      let sample: Sample;
-      try {
-        sample = JSON.parse(doc.lineAt(line).text) as Sample;
-      } catch (e) {
-        throw new Error(`line ${line + 1} is not JSON (${e instanceof Error ? e.message : String(e)}); fix it to preview its prompt`, { cause: e });
-      }
-      const text = renderChatML(buildMessages(sample));
-      const target = vscode.Uri.from({ scheme, path: `/${doc.uri.path.split("/").pop()}-line-${line + 1}.prompt.txt` });
-      prompts.set(target.toString(), text);
-      changed.fire(target);
-      const shown = await vscode.workspace.openTextDocument(target);
-      await vscode.window.showTextDocument(shown, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-    },
-  });
 }
