@@ -92,6 +92,7 @@ test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dar
     await w.screenshot("dashboard-sft-grpo-light.png");
     log("dashboard: dark and light screenshots saved");
     await w.runCommand("Tool-N1: Cancel Training Run");
+    await w.answerDialog("Cancel Run"); // it asks first
     await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
   });
 });
