@@ -1,7 +1,7 @@
 // One build for every target: extension host, language server, CLI, node workers,
 // webviews (browser) and the TypeScript tests. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from "esbuild";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const watch = process.argv.includes("--watch");
@@ -82,6 +82,8 @@ if (watch) {
   console.log("esbuild: watching");
 } else {
   const t0 = Date.now();
+  // compiled tests and benchmarks whose sources were deleted must not run again
+  for (const d of ["out/test", "out/bench"]) rmSync(join(root, d), { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
   console.log(`esbuild: built ${Object.keys(nodeEntries).length} node, ${Object.keys(webviewEntries).length} webview, ${Object.keys(testEntries).length} test entries in ${Date.now() - t0} ms`);
 }
