@@ -17,7 +17,7 @@ export default tseslint.config(
   {
     // Architecture invariant: the pure core and the shared protocols are bundled into the host, the
     // server, every webview and the CLI: no vscode, no Node built-ins.
-    files: ["src/core/**/*.ts", "shared/**/*.ts"],
+    files: ["src/core/**/*.ts", "common/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { paths: ["vscode"], patterns: ["vscode-*", "node:*", "fs", "path", "child_process", "worker_threads", "crypto", "os"] }] },
   },
   {

@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDashboard, send, ROOT } from "../test/webview/dashboardPage";
 import { RunFollower, type MetricPoint } from "../src/node/runDir";
-import { toColumns } from "../shared/dashboard/data";
+import { toColumns } from "../common/dashboard/data";
 import { METRICS } from "../src/core/types";
 
 // Browser globals used inside page.evaluate callbacks (bench code is type-checked without the DOM lib;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { RolloutIndexClient } from "../src/rollouts/indexClient";
 import { syntheticStep } from "../test/support/syntheticRollouts";
-import type { RolloutQuery } from "../shared/inspector/protocol";
+import type { RolloutQuery } from "../common/inspector/protocol";
 
 const GB = 1 << 30;
 const TARGET = Number(process.env.ROLLOUTS_BENCH_BYTES ?? GB);

@@ -5,7 +5,7 @@
  * checking everything on the server's thread, and is logged.
  */
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { PendingRequests } from "../shared/rpc";
+import { PendingRequests } from "../common/rpc";
 import { checkDatasetLine, type LineResult } from "./service";
 
 export const IS_CHECK_WORKER = !isMainThread && (workerData as { tooln1CheckWorker?: boolean } | null)?.tooln1CheckWorker === true;

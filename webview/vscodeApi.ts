@@ -1,6 +1,6 @@
 /**
  * The handle a webview gets on its extension host, declared once for every webview. `ToHost` is
- * the webview's message union (shared/<name>/protocol.ts); `State` is what it keeps with setState.
+ * the webview's message union (common/<name>/protocol.ts); `State` is what it keeps with setState.
  * Call `vscodeApi()` once per page: VS Code hands the handle out only once.
  */
 export interface VsCodeApi<ToHost, State> {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Disposable, type Ctx } from "../context";
 import { makeNonce, webviewHtml } from "../webviewHtml";
 import { RESULTS_FILE, TABLE2_COLUMNS, listEvaluations, readFailures, table2Row } from "./bfcl";
-import { isWebviewMessage, type EvaluationView, type HostMessage, type WebviewMessage } from "../../shared/evaluation/protocol";
+import { isWebviewMessage, type EvaluationView, type HostMessage, type WebviewMessage } from "../../common/evaluation/protocol";
 import type { EvaluationService } from "./activate";
 
 export const RESULTS_VIEW_TYPE = "tooln1.bfclResults";

@@ -14,7 +14,7 @@ import {
   type PromptInput,
   type ToWorker,
 } from "./protocol";
-import { PendingRequests } from "../../shared/rpc";
+import { PendingRequests } from "../../common/rpc";
 
 export interface StartInfo {
   promptText: string;

@@ -2,7 +2,7 @@
  * Arguments of `tooln1.openPreview`, as other features (the rollout inspector, the dataset
  * CodeLens) and users send them, normalised into the panel's Prefill. No vscode import.
  */
-import type { Prefill, ToolSource } from "../../shared/preview/protocol";
+import type { Prefill, ToolSource } from "../../common/preview/protocol";
 
 export interface OpenPreviewArgs {
   completion?: string;

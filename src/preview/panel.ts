@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
 import { Config } from "../config";
 import { InferenceClient } from "../inference/client";
-import { isWebviewToHost, type CheckpointInfo, type HostToWebview, type Prefill, type SamplingSettings, type SchemaFileEntry, type ToolSource, type WebviewToHost } from "../../shared/preview/protocol";
+import { isWebviewToHost, type CheckpointInfo, type HostToWebview, type Prefill, type SamplingSettings, type SchemaFileEntry, type ToolSource, type WebviewToHost } from "../../common/preview/protocol";
 import { TryRunner } from "./tryRunner";
 import { previewHtml } from "./page";
 import { makeNonce } from "../webviewHtml";

@@ -5,7 +5,7 @@
  * the real webview.
  */
 import type { GenerationHandle, InferenceClient } from "../inference/client";
-import type { HostToWebview, SamplingSettings } from "../../shared/preview/protocol";
+import type { HostToWebview, SamplingSettings } from "../../common/preview/protocol";
 import { buildTryPrompt } from "./prompt";
 
 export class TryRunner {

@@ -7,7 +7,7 @@ import type { RewardVariant, RolloutRecord, ToolCall } from "../core/types";
 import { parseToolCalls, readBlock, scanStructure, type ParseError, type RawCall } from "../core/toolcall";
 import { argumentKey, scoreCompletion } from "../core/reward";
 import { fromJs, toJson, type PyJson, type PyObject } from "../core/pyjson";
-import type { ArgDiff, CallPair, Explanation, TextSpan } from "../../shared/inspector/protocol";
+import type { ArgDiff, CallPair, Explanation, TextSpan } from "../../common/inspector/protocol";
 
 /** A call with its arguments as the reward reads them (numbers keep their text: 1 and 1.0 stay apart). */
 interface ReadCall {

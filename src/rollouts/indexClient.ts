@@ -5,9 +5,9 @@
  */
 import { Worker } from "node:worker_threads";
 import type { RewardVariant } from "../core/types";
-import type { GroupSummary, HistoryEntry, Progress, QueryResult, RolloutQuery, RowDetail, StepSummary } from "../../shared/inspector/protocol";
+import type { GroupSummary, HistoryEntry, Progress, QueryResult, RolloutQuery, RowDetail, StepSummary } from "../../common/inspector/protocol";
 import type { SourceFile } from "../node/rolloutSources";
-import { PendingRequests } from "../../shared/rpc";
+import { PendingRequests } from "../../common/rpc";
 
 type Req =
   | { op: "open"; paths: string[]; variant: RewardVariant; follow: boolean; maxLineBytes?: number }

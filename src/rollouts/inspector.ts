@@ -10,7 +10,7 @@ import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
 import { makeNonce, webviewHtml } from "../webviewHtml";
-import { isToHost, type RolloutFilter, type RowDetail } from "../../shared/inspector/protocol";
+import { isToHost, type RolloutFilter, type RowDetail } from "../../common/inspector/protocol";
 
 export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
 

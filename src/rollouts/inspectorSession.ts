@@ -5,7 +5,7 @@
  */
 import { REASON_CODES, type RewardVariant } from "../core/types";
 import type { RolloutIndexClient } from "./indexClient";
-import type { RolloutFilter, RowDetail, ToHost, ToWebview } from "../../shared/inspector/protocol";
+import type { RolloutFilter, RowDetail, ToHost, ToWebview } from "../../common/inspector/protocol";
 
 export interface SessionActions {
   openPreview(detail: RowDetail): void | Promise<void>;

@@ -26,7 +26,7 @@ import type {
   RowDetail,
   RowSummary,
   StepSummary,
-} from "../../shared/inspector/protocol";
+} from "../../common/inspector/protocol";
 
 const INVALID = 255;
 const F_FORMAT = 1,

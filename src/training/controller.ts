@@ -10,8 +10,8 @@ import { Disposable, type Ctx } from "../context";
 import type { TrainEvent } from "../core/types";
 import { METRICS } from "../core/types";
 import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState } from "../node/runDir";
-import type { RunData, RunSummary } from "../../shared/dashboard/protocol";
-import { mergeByStep, toColumns } from "../../shared/dashboard/data";
+import type { RunData, RunSummary } from "../../common/dashboard/protocol";
+import { mergeByStep, toColumns } from "../../common/dashboard/data";
 import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
 import type { TrainerIdentity } from "../node/trainerProcess";
 

@@ -1,13 +1,13 @@
 /**
  * The dashboard panel's host side: one panel showing one or more runs (live or from disk).
- * Speaks the typed protocol of shared/dashboard/protocol.ts; restores after reload through a
+ * Speaks the typed protocol of common/dashboard/protocol.ts; restores after reload through a
  * panel serializer reading the webview's persisted state.
  */
 import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
-import type { RunData, SeriesColumns } from "../../shared/dashboard/protocol";
-import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../shared/dashboard/protocol";
-import { toColumns } from "../../shared/dashboard/data";
+import type { RunData, SeriesColumns } from "../../common/dashboard/protocol";
+import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../common/dashboard/protocol";
+import { toColumns } from "../../common/dashboard/data";
 import { makeNonce, webviewHtml } from "../webviewHtml";
 import { exportBytes } from "./exportFile";
 import type { TrainingController } from "./controller";

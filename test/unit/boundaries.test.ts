@@ -18,7 +18,7 @@ const NODE_FS = 'import { readFileSync } from "node:fs";\nexport const x = readF
 test("vscode is forbidden outside the host's wiring", async () => {
   for (const f of [
     "src/core/x.ts",
-    "shared/x.ts",
+    "common/x.ts",
     "src/node/x.ts",
     "src/cli/x.ts",
     "language-server/x.ts",
@@ -35,6 +35,6 @@ test("vscode is forbidden outside the host's wiring", async () => {
 });
 
 test("Node built-ins are forbidden in the pure core, the shared protocols and the webviews", async () => {
-  for (const f of ["src/core/x.ts", "shared/x.ts", "webview/inspector/x.ts"]) assert.ok(await restricted(f, NODE_FS), f);
+  for (const f of ["src/core/x.ts", "common/x.ts", "webview/inspector/x.ts"]) assert.ok(await restricted(f, NODE_FS), f);
   assert.equal(await restricted("src/node/x.ts", NODE_FS), false);
 });

@@ -21,8 +21,8 @@ import {
   toColumns,
   toCsv,
   xValues,
-} from "../../shared/dashboard/data";
-import { isHostMessage, isWebviewMessage, type RunSummary, type SeriesColumns } from "../../shared/dashboard/protocol";
+} from "../../common/dashboard/data";
+import { isHostMessage, isWebviewMessage, type RunSummary, type SeriesColumns } from "../../common/dashboard/protocol";
 import { exportBytes } from "../../src/training/exportFile";
 import { METRICS, REASON_CODES } from "../../src/core/types";
 

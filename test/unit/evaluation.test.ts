@@ -18,7 +18,7 @@ import {
   table2Row,
   type BfclScores,
 } from "../../src/evaluation/bfcl";
-import { isWebviewMessage } from "../../shared/evaluation/protocol";
+import { isWebviewMessage } from "../../common/evaluation/protocol";
 import { webviewHtml } from "../../src/webviewHtml";
 
 const SCORES: BfclScores = {

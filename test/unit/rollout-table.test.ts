@@ -9,7 +9,7 @@ import { RolloutIndexClient } from "../../src/rollouts/indexClient";
 import { syntheticStep } from "../support/syntheticRollouts";
 import { explainRollout, verdictText, pairCalls } from "../../src/rollouts/explain";
 import { rolloutHoverMarkdown } from "../../src/rollouts/hoverText";
-import type { RolloutQuery } from "../../shared/inspector/protocol";
+import type { RolloutQuery } from "../../common/inspector/protocol";
 
 const dir = mkdtempSync(join(tmpdir(), "rollout-table-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

@@ -1,14 +1,14 @@
 // Messages from webviews are untrusted input: every host handler checks each one with a guard built
-// by the one shared helper (shared/guard.ts), and the preview opens only schema files it listed.
+// by the one shared helper (common/guard.ts), and the preview opens only schema files it listed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { isWebviewMessage as isDashboardMessage } from "../../shared/dashboard/protocol";
-import { isWebviewMessage as isEvaluationMessage } from "../../shared/evaluation/protocol";
-import { isToHost as isInspectorMessage } from "../../shared/inspector/protocol";
-import { isWebviewToHost as isPreviewMessage } from "../../shared/preview/protocol";
-import { messageGuard, nat, str } from "../../shared/guard";
+import { isWebviewMessage as isDashboardMessage } from "../../common/dashboard/protocol";
+import { isWebviewMessage as isEvaluationMessage } from "../../common/evaluation/protocol";
+import { isToHost as isInspectorMessage } from "../../common/inspector/protocol";
+import { isWebviewToHost as isPreviewMessage } from "../../common/preview/protocol";
+import { messageGuard, nat, str } from "../../common/guard";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const JUNK = [null, undefined, 1, "ready", [], [{ type: "ready" }], { type: 1 }, { type: "nope" }, { type: "__proto__" }, { type: "constructor" }, { type: "toString" }];
@@ -71,10 +71,10 @@ test("every webview message handler of the host checks with a guard from the sha
     const at = text.indexOf("onDidReceiveMessage(");
     const guardName = /\b(isWebviewMessage|isToHost|isWebviewToHost)\(/.exec(text.slice(text.indexOf("onMessage(raw") >= 0 ? 0 : at))?.[1];
     assert.ok(guardName, `${relative(ROOT, f)} handles webview messages without a guard`);
-    assert.match(text, new RegExp(`import \\{[^}]*\\b${guardName}\\b[^}]*\\} from "\\.\\./\\.\\./shared/\\w+/protocol"`), relative(ROOT, f));
+    assert.match(text, new RegExp(`import \\{[^}]*\\b${guardName}\\b[^}]*\\} from "\\.\\./\\.\\./common/\\w+/protocol"`), relative(ROOT, f));
   }
   for (const p of ["dashboard", "evaluation", "inspector", "preview"]) {
-    assert.match(readFileSync(join(ROOT, "shared", p, "protocol.ts"), "utf8"), /export const is\w+ = messageGuard</, `${p}: the guard is built by shared/guard.ts`);
+    assert.match(readFileSync(join(ROOT, "common", p, "protocol.ts"), "utf8"), /export const is\w+ = messageGuard</, `${p}: the guard is built by common/guard.ts`);
   }
 });
 

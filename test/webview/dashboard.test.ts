@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, bundleBuilt, openDashboard, send, sent, type DashboardPage } from "./dashboardPage";
-import { toColumns } from "../../shared/dashboard/data";
-import type { RunData, RunSummary } from "../../shared/dashboard/protocol";
+import { toColumns } from "../../common/dashboard/data";
+import type { RunData, RunSummary } from "../../common/dashboard/protocol";
 import { METRICS } from "../../src/core/types";
 
 // Browser globals used inside page.evaluate callbacks (tests are type-checked without the DOM lib;

@@ -14,7 +14,7 @@ import type { Page } from "playwright-core";
 import { ROOT, init, openPreview, previewBuilt, send, type PreviewPage } from "./previewPage";
 import { InferenceClient } from "../../src/inference/client";
 import { TryRunner } from "../../src/preview/tryRunner";
-import type { WebviewToHost } from "../../shared/preview/protocol";
+import type { WebviewToHost } from "../../common/preview/protocol";
 import { scoreCompletion } from "../../src/core/reward";
 import { REWARD_VARIANTS } from "../../src/core/types";
 

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { previewHtml } from "../../src/preview/page";
-import type { HostToWebview, WebviewToHost } from "../../shared/preview/protocol";
+import type { HostToWebview, WebviewToHost } from "../../common/preview/protocol";
 
 // page.evaluate callbacks run in the browser; this file is type-checked without the DOM library.
 interface BrowserEl {

@@ -23,7 +23,7 @@ import {
   type PanelDef,
   type PanelTable,
   type PhaseRange,
-} from "../../shared/dashboard/data";
+} from "../../common/dashboard/data";
 import {
   DEFAULT_VIEW,
   isHostMessage,
@@ -35,7 +35,7 @@ import {
   type ViewOptions,
   type WebviewMessage,
   type XAxis,
-} from "../../shared/dashboard/protocol";
+} from "../../common/dashboard/protocol";
 
 const vscode = vscodeApi<WebviewMessage, PersistedState>();
 const runs = new Map<string, RunData>();

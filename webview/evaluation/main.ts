@@ -2,7 +2,7 @@
 // its per-category table and its failures (each opens in the rollout inspector). Browser code only;
 // every text from disk or the model goes in with textContent, never as HTML.
 import "./evaluation.css";
-import type { Column, EvaluationView, HostMessage, RunningView, WebviewMessage } from "../../shared/evaluation/protocol";
+import type { Column, EvaluationView, HostMessage, RunningView, WebviewMessage } from "../../common/evaluation/protocol";
 import { vscodeApi } from "../vscodeApi";
 
 const vscode = vscodeApi<WebviewMessage, { selected?: unknown }>();

@@ -2,7 +2,7 @@
 // textContent or text nodes; nothing here assigns HTML.
 import "./inspector.css";
 import { vscodeApi } from "../vscodeApi";
-import { PendingRequests } from "../../shared/rpc";
+import { PendingRequests } from "../../common/rpc";
 import type {
   CallPair,
   GroupSummary,
@@ -18,7 +18,7 @@ import type {
   TextSpan,
   ToHost,
   ToWebview,
-} from "../../shared/inspector/protocol";
+} from "../../common/inspector/protocol";
 import type { Json, ReasonCode } from "../../src/core/types";
 
 const vscode = vscodeApi<ToHost, ViewState>();

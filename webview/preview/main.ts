@@ -25,7 +25,7 @@ import {
   type SchemaFileEntry,
   type ToolSource,
   type WebviewToHost,
-} from "../../shared/preview/protocol";
+} from "../../common/preview/protocol";
 
 const vscode = vscodeApi<WebviewToHost, PersistedState>();
 const post = (m: WebviewToHost) => vscode.postMessage(m);

@@ -172,7 +172,7 @@ const rolloutFilter = obj({
   zeroVarianceOnly: opt(bool),
 });
 
-/** Every message the inspector webview may post, checked (shared/guard.ts). */
+/** Every message the inspector webview may post, checked (common/guard.ts). */
 export const isToHost = messageGuard<ToHost>({
   ready: {},
   query: { id: int, query: obj({ filter: rolloutFilter, sort: obj({ key: str, desc: bool }), offset: nat, limit: nat, groups: bool }) },

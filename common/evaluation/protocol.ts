@@ -59,7 +59,7 @@ export type WebviewMessage =
   | { type: "evaluate" }
   | { type: "cancel" };
 
-/** Every message the results webview may post, checked (shared/guard.ts). */
+/** Every message the results webview may post, checked (common/guard.ts). */
 export const isWebviewMessage = messageGuard<WebviewMessage>({
   ready: {},
   select: { dir: str },

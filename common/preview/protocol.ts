@@ -93,7 +93,7 @@ export type WebviewToHost =
 
 const sampling = obj({ maxNewTokens: nat, temperature: num, topP: num, seed: int });
 
-/** Every message the preview webview may post, checked (shared/guard.ts). */
+/** Every message the preview webview may post, checked (common/guard.ts). */
 export const isWebviewToHost = messageGuard<WebviewToHost>({
   ready: { state: nullable(obj({ completion: opt(str), groundTruth: opt(str), schemaUri: opt(str), query: opt(str), sampling: opt(sampling) })) },
   chooseSchema: { uri: str },

@@ -115,7 +115,7 @@ export function isHostMessage(m: unknown): m is HostMessage {
 }
 const viewOptions = obj({ smoothing: num, logScale: bool, x: oneOf("step", "time", "tokens"), phase: str });
 
-/** Every message the dashboard webview may post, checked (shared/guard.ts). */
+/** Every message the dashboard webview may post, checked (common/guard.ts). */
 export const isWebviewMessage = messageGuard<WebviewMessage>({
   ready: { restored: nullable(obj({ runIds: arrayOf(str), view: opt(obj({ smoothing: opt(num), logScale: opt(bool), x: opt(oneOf("step", "time", "tokens")), phase: opt(str) })), colors: opt(recordOf(num)) })) },
   openRollouts: { runId: str, step: num, reasons: opt(arrayOf(str)) },
