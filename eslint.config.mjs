@@ -31,6 +31,7 @@ export default tseslint.config(
       "webview/**/*.ts",
       "src/webviewHtml.ts",
       "src/training/runManager.ts",
+      "src/training/statusBarText.ts",
       "src/rollouts/rolloutTable.ts",
       "src/rollouts/inspectorSession.ts",
       "src/rollouts/indexClient.ts",

@@ -801,7 +801,21 @@ function sentence(text: string): string {
 
 const SOURCE_NAMES = { tooln1: "Tool-N1", trl: "TRL", verl: "verl" } as const;
 
-/** One or two plain sentences saying where a run stands (finish, error and the trainer's hint). */
+/** `text` without a trailing period, for joining into a longer sentence. */
+function clause(text: string): string {
+  return humaniseDicts(text.trim()).replace(/[.\s]+$/, "");
+}
+
+/** Compares texts by their words only (case, punctuation and spacing aside). */
+function words(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/**
+ * Where a run stands, as plain sentences that say each thing once: the trainer's finish message
+ * already names the step, the cancel signal, the error's type or the OOM hint, so those parts are
+ * not said again.
+ */
 export function statusSentence(r: RunSummary): string {
   const at = r.totalSteps ? `step ${r.step} of ${r.totalSteps}` : `step ${r.step}`;
   switch (r.status) {
@@ -809,12 +823,35 @@ export function statusSentence(r: RunSummary): string {
       return `Running: ${at}${r.totalSteps ? ` (${Math.floor((100 * r.step) / r.totalSteps)}%)` : ""}.`;
     case "completed":
       return r.message ? sentence(r.message) : `Completed at ${at}.`;
-    case "cancelled":
-      return `Cancelled at ${at}` + (r.message ? `: ${sentence(r.message)}` : ".");
+    case "cancelled": {
+      // "cancelled (SIGTERM or SIGINT); checkpoint saved", "cancelled during SFT", "interrupted", or
+      // the extension's "the trainer was killed by SIGKILL without finishing the run"
+      const rest = clause(r.message ?? "")
+        .replace(/^cancell?ed\b\s*/i, "")
+        .replace(/^\((?:SIG[A-Z]+(?:\s+or\s+SIG[A-Z]+)?)\)\s*/, "")
+        .replace(/^[;:,]\s*/, "");
+      if (/^before\b/i.test(rest)) return sentence(`cancelled ${rest}`);
+      if (/^(during|in)\b/i.test(rest)) return `Cancelled ${rest} at ${at}.`;
+      if (/^interrupted$/i.test(rest)) return `Interrupted at ${at}.`;
+      return `Cancelled at ${at}${rest ? `; ${rest}` : ""}.`;
+    }
     case "failed": {
-      const parts = [r.message ? sentence(r.message) : `Failed at ${at}.`];
-      if (r.error) parts.push(`Error: ${sentence(r.error)}`);
-      if (r.hint) parts.push(`What to try: ${sentence(r.hint.replace(/^out of memory:\s*/i, ""))}`);
+      let head = r.message ? clause(r.message) : "";
+      const oomHint = /^out of memory:/i.test(r.hint ?? "");
+      const hint = r.hint ? clause(r.hint.replace(/^out of memory:\s*/i, "")) : "";
+      // the OOM message points at the hint: the hint follows directly instead
+      if (hint) head = head.replace(/[;,]?\s*see the hint\b.*$/i, "");
+      if (!head) head = `Failed at ${at}`;
+      else if (!/\bstep \d+/i.test(head)) head = `Failed at ${at}: ${head}`;
+      const parts = [sentence(head)];
+      if (r.error) {
+        // "RuntimeError: boom" after "RuntimeError during GRPO at step 5: boom." says nothing new
+        const [, type = "", detail = r.error] = /^(?:(\w+(?:Error|Exception|Interrupt)):\s*)?([\s\S]*)$/.exec(r.error.trim()) ?? [];
+        const known = words(head);
+        const oom = /out of memory/i.test(head) && /out of memory/i.test(r.error);
+        if (!oom && !(known.includes(words(detail)) && (!type || known.includes(words(type))))) parts.push(`Error: ${clause(r.error)}.`);
+      }
+      if (hint) parts.push(oomHint ? `To fit, ${hint[0].toLowerCase()}${hint.slice(1)}.` : sentence(hint));
       return parts.join(" ");
     }
     default:

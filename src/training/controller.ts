@@ -8,11 +8,11 @@ import { basename, join, isAbsolute } from "node:path";
 import { Config } from "../config";
 import { Disposable, type Ctx } from "../context";
 import type { TrainEvent } from "../core/types";
-import { METRICS } from "../core/types";
 import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState } from "../node/runDir";
 import type { RunData, RunSummary } from "../../common/dashboard/protocol";
 import { mergeByStep, toColumns } from "../../common/dashboard/data";
 import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
+import { statusBarText } from "./statusBarText";
 import type { TrainerIdentity } from "../node/trainerProcess";
 
 export interface RunEntry {
@@ -65,6 +65,8 @@ export class TrainingController extends Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private readonly statusBar: vscode.StatusBarItem;
   private statusTimer: NodeJS.Timeout | null = null;
+  /** The run the status bar item shows. */
+  private statusBarDir: string | null = null;
 
   constructor(private readonly ctx: Ctx) {
     super();
@@ -266,46 +268,36 @@ export class TrainingController extends Disposable {
     return this.entries.get(dir)?.run?.state;
   }
 
+  /**
+   * The first run still training; else the run shown last, in its end state (no ETA) until another
+   * run starts or its entry goes.
+   */
   private updateStatusBar(): void {
     const live = this.liveRuns();
-    if (!live.length) {
+    const training = live.filter((e) => statusBarText(e.run!.state, true, "").training);
+    const shown = this.statusBarDir ? this.entries.get(this.statusBarDir) : undefined;
+    const e = training[0] ?? (shown?.run ? shown : live[0]);
+    if (!e?.run) {
       this.statusBar.hide();
-      if (this.statusTimer) clearInterval(this.statusTimer);
-      this.statusTimer = null;
-      return;
+      this.statusBarDir = null;
+    } else {
+      const v = statusBarText(e.run.state, e.run.running, basename(e.dir), Math.max(0, live.length - 1));
+      this.statusBarDir = e.dir;
+      this.statusBar.text = v.text;
+      this.statusBar.tooltip = v.tooltip;
+      this.statusBar.command = { title: "Open Run Dashboard", command: "tooln1.openDashboard", arguments: [e.dir] };
+      this.statusBar.show();
     }
-    const e = live[0];
-    const s = e.run!.state;
-    const total = s.totalSteps ? `/${s.totalSteps}` : "";
-    const reward = [...s.points].reverse().find((p) => p.metrics[METRICS.rewardMean] != null)?.metrics[METRICS.rewardMean];
-    const parts = [`$(sync~spin) Tool-N1 step ${s.step}${total}`];
-    if (reward != null) parts.push(`reward ${reward.toFixed(3)}`);
-    const eta = etaSeconds(s);
-    if (eta != null) parts.push(`ETA ${formatDuration(eta)}`);
-    if (live.length > 1) parts.push(`(+${live.length - 1})`);
-    this.statusBar.text = parts.join(" · ");
-    this.statusBar.tooltip = `${basename(e.dir)}: ${s.status}. Click to open the dashboard.`;
-    this.statusBar.command = { title: "Open Run Dashboard", command: "tooln1.openDashboard", arguments: [e.dir] };
-    this.statusBar.show();
-    // the ETA ticks even between events
-    this.statusTimer ??= setInterval(() => this.updateStatusBar(), 5000);
+    // the ETA ticks even between events, while a run trains
+    if (training.length) this.statusTimer ??= setInterval(() => this.updateStatusBar(), 5000);
+    else if (this.statusTimer) {
+      clearInterval(this.statusTimer);
+      this.statusTimer = null;
+    }
   }
 
   private detachAll(): void {
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const e of this.entries.values()) void e.run?.detach();
   }
-}
-
-/** Seconds left, from the mean time per step so far. */
-export function etaSeconds(s: RunState, now = Date.now()): number | null {
-  if (!s.totalSteps || !s.startedAt || s.step <= 0) return null;
-  const perStep = (now - s.startedAt) / 1000 / s.step;
-  return Math.max(0, Math.round(perStep * (s.totalSteps - s.step)));
-}
-
-export function formatDuration(sec: number): string {
-  if (sec < 60) return `${sec}s`;
-  if (sec < 3600) return `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, "0")}s`;
-  return `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, "0")}m`;
 }
