@@ -6,14 +6,16 @@
  * ($TMPDIR/tooln1-bench/bfcl-20000.jsonl, built once). BFCL's data come from $BFCL_EVAL_DIR (a
  * folder holding `bfcl_eval/`), else the wheel is fetched with `pip download` into $TMPDIR.
  *
- * Ours: the whole process, `node dist/cli.js check FILE --json`, timed from outside by `farm-bench`
- * when it is installed (else spawned here with its own resource usage), 5 runs after 1 warm-up.
+ * Ours: the whole process, `node dist/cli.js check FILE --json` (start-up and reading included).
  * Baseline: vscode-json-languageservice `parseJSONDocument` + `doValidation` of the same samples as
  * one JSON array against a structural schema of a BFCL sample (tools' parameters validated as
- * schemas), timed inside its process: start-up and reading excluded. 5 runs. Both wall and CPU
- * seconds (medians) and the machine's load before and after. Writes bench/results/check-bfcl.json.
+ * schemas), timed inside a warm long-lived process: start-up and reading excluded. The two run in
+ * turn (a warm-up each, then 5 pairs) so both see the same machine load; the ratio is taken pair by
+ * pair. Wall and CPU seconds (medians), the ratios' range, and the machine's load before and after.
+ * Writes bench/results/check-bfcl.json.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,71 +112,117 @@ interface Timing {
   peakMiB?: number;
 }
 
-/** The whole `tooln1 check` process: farm-bench's medians, else our own runs. */
-function ours(path: string): { tool: string; median: Timing; runs?: Timing[]; problems: number } {
-  const args = [CLI, "check", path, "--json"];
-  const problems = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 }).stdout.split("\n").filter(Boolean).length;
-  const fb = spawnSync("farm-bench", ["-n", String(RUNS), "--warmup", "1", "--timeout", "600", "--", process.execPath, ...args], { encoding: "utf8" });
-  if (fb.status === 0 && /A wall s/.test(fb.stdout)) {
-    const row = (name: string) => Number(new RegExp(`A ${name}\\s+([\\d.]+)\\s+([\\d.]+)`).exec(fb.stdout)?.[2]);
-    return { tool: "farm-bench", median: { wallS: row("wall s"), cpuS: row("cpu s"), peakMiB: row("peak MiB") }, problems };
-  }
+/** Reports the process's own CPU time and peak RSS on exit (loaded with `node -r`). */
+const HOOK = `process.on("exit", () => { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.TOOLN1_BENCH_USAGE, JSON.stringify(u)); });`;
+
+/** One whole `tooln1 check` process: wall time from here, CPU time and peak RSS from its own accounting. */
+function oursOnce(path: string): Timing {
   const usage = join(DIR, "usage.json");
   const hook = join(DIR, "usage-hook.js");
-  writeFileSync(hook, `process.on("exit", () => { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.TOOLN1_BENCH_USAGE, JSON.stringify(u)); });`);
-  const runs: Timing[] = [];
-  for (let i = 0; i <= RUNS; i++) {
-    const t0 = performance.now();
-    spawnSync(process.execPath, ["-r", hook, ...args], { env: { ...process.env, TOOLN1_BENCH_USAGE: usage }, stdio: "ignore" });
-    const u = JSON.parse(readFileSync(usage, "utf8")) as { userCPUTime: number; systemCPUTime: number; maxRSS: number };
-    if (i > 0) runs.push({ wallS: (performance.now() - t0) / 1000, cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMiB: u.maxRSS / 1024 });
-  }
-  return { tool: "spawnSync + process.resourceUsage", median: { wallS: median(runs.map((r) => r.wallS)), cpuS: median(runs.map((r) => r.cpuS)) }, runs, problems };
+  writeFileSync(hook, HOOK);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["-r", hook, CLI, "check", path, "--json"], { env: { ...process.env, TOOLN1_BENCH_USAGE: usage }, stdio: "ignore" });
+  const wallS = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`tooln1 check exited ${r.status}`);
+  const u = JSON.parse(readFileSync(usage, "utf8")) as { userCPUTime: number; systemCPUTime: number; maxRSS: number };
+  return { wallS, cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMiB: +(u.maxRSS / 1024).toFixed(1) };
 }
 
-async function baseline(path: string): Promise<{ median: Timing; runs: Timing[]; diagnostics: number }> {
+/**
+ * The baseline in its own long-lived process (`--baseline PATH`): it reads the samples and sets up the
+ * language service once, then times one `parseJSONDocument` + `doValidation` per line it is sent, so
+ * its runs stay warm and alternate with ours under the same machine load.
+ */
+class BaselineProcess {
+  private readonly child: ChildProcess;
+  private readonly lines: AsyncIterator<string>;
+  constructor(path: string) {
+    this.child = spawn(process.execPath, [__filename, "--baseline", path], { stdio: ["pipe", "pipe", "inherit"] });
+    this.lines = createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
+  }
+  async next<T>(): Promise<T> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error("the baseline process ended early");
+    return JSON.parse(r.value) as T;
+  }
+  async run(): Promise<Timing & { diagnostics: number }> {
+    this.child.stdin!.write("run\n");
+    return this.next();
+  }
+  close(): void {
+    this.child.stdin!.end();
+  }
+}
+
+async function baselineServer(path: string): Promise<void> {
   const text = "[\n" + readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).join(",\n") + "\n]";
   const ls = getLanguageService({});
   ls.configure({ validate: true, allowComments: false, schemas: [{ uri: "file:///tooln1/bfcl-sample-list.schema.json", fileMatch: ["*.json"], schema: SCHEMA }] });
   const probe = TextDocument.create("file:///bench/probe.json", "json", 1, '[{"tools": [{"name": "a b", "parameters": {"required": 5}}], "messages": [], "answer": []}]');
   const probeDiags = await ls.doValidation(probe, ls.parseJSONDocument(probe), { schemaValidation: "error" });
   if (probeDiags.length < 3) throw new Error(`baseline schema not applied: ${JSON.stringify(probeDiags)}`);
-  const runs: Timing[] = [];
-  let diagnostics = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const doc = TextDocument.create(`file:///bench/bfcl-${i}.json`, "json", 1, text);
+  process.stdout.write(JSON.stringify({ ready: true }) + "\n");
+  let i = 0;
+  for await (const _ of createInterface({ input: process.stdin })) {
+    const doc = TextDocument.create(`file:///bench/bfcl-${i++}.json`, "json", 1, text);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const diags = await ls.doValidation(doc, ls.parseJSONDocument(doc), { schemaValidation: "error" });
     const c = process.cpuUsage(c0);
-    runs.push({ wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 });
-    diagnostics = diags.length;
+    process.stdout.write(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6, diagnostics: diags.length }) + "\n");
   }
-  return { median: { wallS: median(runs.map((r) => r.wallS)), cpuS: median(runs.map((r) => r.cpuS)) }, runs, diagnostics };
+}
+
+/** Ours and the baseline in turn (A B A B ...), one warm-up each, then RUNS pairs; ratios pair by pair. */
+async function sideBySide(path: string): Promise<{ ours: Timing[]; base: Timing[]; problems: number; diagnostics: number }> {
+  const problems = spawnSync(process.execPath, [CLI, "check", path, "--json"], { encoding: "utf8", maxBuffer: 1 << 30 }).stdout.split("\n").filter(Boolean).length;
+  const b = new BaselineProcess(path);
+  try {
+    await b.next();
+    oursOnce(path);
+    await b.run();
+    const ours: Timing[] = [];
+    const base: Timing[] = [];
+    let diagnostics = 0;
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(oursOnce(path));
+      const r = await b.run();
+      diagnostics = r.diagnostics;
+      base.push({ wallS: r.wallS, cpuS: r.cpuS });
+    }
+    return { ours, base, problems, diagnostics };
+  } finally {
+    b.close();
+  }
 }
 
 async function main(): Promise<void> {
   const { path, distinct } = dataset();
   const loadBefore = load();
-  const o = ours(path);
-  const b = await baseline(path);
+  const r = await sideBySide(path);
   const loadAfter = load();
+  const ratios = r.ours.map((o, i) => r.base[i].wallS / o.wallS);
+  const cpuRatios = r.ours.map((o, i) => r.base[i].cpuS / o.cpuS);
+  const med = (ts: Timing[], k: "wallS" | "cpuS") => +median(ts.map((t) => t[k])).toFixed(3);
   const pkg = (name: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
   const result = {
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: loadAfter, note: "shared machine: wall time stretches with other load (load averages 1/5/15 min above), CPU time much less" },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: loadAfter, note: "shared machine: wall time stretches with other load (load averages 1/5/15 min above), CPU time much less; the two sides run in turn so both see the same load" },
     dataset: { lines: LINES, distinctSamples: distinct, source: `bfcl-eval ${BFCL_VERSION}: every category with a possible_answer file, converted by python -m tooln1 convert --from bfcl, repeated with fresh ids`, bytes: readFileSync(path).length },
-    ours: { what: "node dist/cli.js check FILE --json, the whole process (start-up and reading included)", timedBy: o.tool, medianWallS: +o.median.wallS.toFixed(3), medianCpuS: +o.median.cpuS.toFixed(3), ...(o.median.peakMiB ? { peakMiB: o.median.peakMiB } : {}), problems: o.problems, ...(o.runs ? { runs: o.runs } : {}) },
-    baseline: { what: `vscode-json-languageservice ${pkg("vscode-json-languageservice")} parseJSONDocument + doValidation of the same samples as one JSON array against a structural BFCL-sample schema, in-process (start-up and reading excluded)`, medianWallS: +b.median.wallS.toFixed(3), medianCpuS: +b.median.cpuS.toFixed(3), diagnostics: b.diagnostics, runs: b.runs },
-    ratio: +(b.median.wallS / o.median.wallS).toFixed(2),
-    cpuRatio: +(b.median.cpuS / o.median.cpuS).toFixed(2),
+    method: `one warm-up each, then ${RUNS} pairs in turn (ours, baseline, ours, ...); ratios are baseline / ours pair by pair, the median quoted`,
+    ours: { what: "node dist/cli.js check FILE --json, the whole process (start-up and reading included); wall from the parent, CPU and peak RSS from process.resourceUsage()", medianWallS: med(r.ours, "wallS"), medianCpuS: med(r.ours, "cpuS"), peakMiB: median(r.ours.map((o) => o.peakMiB ?? 0)), problems: r.problems, runs: r.ours },
+    baseline: { what: `vscode-json-languageservice ${pkg("vscode-json-languageservice")} parseJSONDocument + doValidation of the same samples as one JSON array against a structural BFCL-sample schema, in a warm long-lived process (start-up and reading excluded)`, medianWallS: med(r.base, "wallS"), medianCpuS: med(r.base, "cpuS"), diagnostics: r.diagnostics, runs: r.base },
+    ratio: +median(ratios).toFixed(2),
+    ratioRange: [+Math.min(...ratios).toFixed(2), +Math.max(...ratios).toFixed(2)],
+    cpuRatio: +median(cpuRatios).toFixed(2),
     target: 5,
   };
   mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
   writeFileSync(join(ROOT, "bench", "results", "check-bfcl.json"), JSON.stringify(result, null, 2) + "\n");
-  process.stdout.write(JSON.stringify({ oursWallS: result.ours.medianWallS, oursCpuS: result.ours.medianCpuS, baseWallS: result.baseline.medianWallS, baseCpuS: result.baseline.medianCpuS, ratio: result.ratio, cpuRatio: result.cpuRatio, load: loadAfter }) + "\n");
+  process.stdout.write(JSON.stringify({ oursWallS: result.ours.medianWallS, oursCpuS: result.ours.medianCpuS, baseWallS: result.baseline.medianWallS, baseCpuS: result.baseline.medianCpuS, ratio: result.ratio, ratioRange: result.ratioRange, cpuRatio: result.cpuRatio, load: loadAfter }) + "\n");
 }
 
-main().catch((e: unknown) => {
+const baselineAt = process.argv.indexOf("--baseline");
+(baselineAt >= 0 ? baselineServer(process.argv[baselineAt + 1]) : main()).catch((e: unknown) => {
   process.stderr.write(`check-bfcl.bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

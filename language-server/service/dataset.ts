@@ -302,7 +302,8 @@ function toolEntry(text: string, start: number, end: number): ToolEntry | null {
   const h = len >= PREFIX ? hashRange(text, start, start + PREFIX) : hashRange(text, start, end);
   const bucket = map.get(h);
   if (bucket) for (const b of bucket) if (b.src.length === len && sameAt(text, start, b.src)) return b.entry;
-  const src = text.slice(start, end);
+  // A copy, not a slice: the cache must not keep the whole line (or the reader's chunk) alive.
+  const src = (" " + text.slice(start, end)).slice(1);
   let e: ToolEntry | null;
   try {
     const raw = JSON.parse(src) as Json;

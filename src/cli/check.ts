@@ -121,6 +121,9 @@ export function collect(path: string, out: string[], sel: Selection, skipped: st
   }
 }
 
+/** Output is written every 64 KiB: less held in memory (and copied by the GC) between writes. */
+const FLUSH_BYTES = 64 * 1024;
+
 /** Writes to stdout, waiting when the pipe is full so memory stays bounded. */
 class Out {
   private buf: string[] = [];
@@ -220,7 +223,7 @@ export async function run(argv: string[]): Promise<number> {
       if (json) out.push(JSON.stringify({ file, line: p.line + 1, column: p.character + 1, endLine: p.endLine + 1, endColumn: p.endCharacter + 1, severity: p.severity, code: p.code, message: p.message }) + "\n");
       else if (hints || p.severity !== "hint") out.push(`${file}:${p.line + 1}:${p.character + 1}: ${p.severity} ${p.code}: ${p.message}\n`);
       // stdout to a file, pipe or terminal is synchronous on Linux: this bounds the buffer.
-      if (out.pending > 1 << 20) void out.flush();
+      if (out.pending > FLUSH_BYTES) void out.flush();
     };
     let sum: FileCheckSummary;
     try {
@@ -355,14 +358,14 @@ async function runRange(spec: string, file: string): Promise<number> {
   const out = new Out();
   const sum = await checkFile(file, "dataset", (p) => {
     out.push(JSON.stringify({ t: "p", p }) + "\n");
-    if (out.pending > 1 << 20) void out.flush();
+    if (out.pending > FLUSH_BYTES) void out.flush();
   }, {
     start: Number(m[1]),
     end: Number(m[2]),
     ...(process.env.TOOLN1_CHECK_SEVERITY ? { overrides: parseOverrides(JSON.parse(process.env.TOOLN1_CHECK_SEVERITY) as unknown).overrides } : {}),
     onId: (id, line, off, len) => {
       out.push(JSON.stringify({ t: "i", id, line, off, len }) + "\n");
-      if (out.pending > 1 << 20) void out.flush();
+      if (out.pending > FLUSH_BYTES) void out.flush();
     },
   });
   out.push(JSON.stringify({ t: "end", lines: sum.lines }) + "\n");
