@@ -334,6 +334,9 @@ test("reason codes: the top five by share, the rest grouped; clicking a reason o
   await d.page.locator(".chart[data-panel='reasons'] .u-legend .u-series").nth(6).click();
   const other = (await sent(d.page)).filter((x) => x.type === "openRollouts").at(-1)!;
   assert.deepEqual(other.reasons, ["missing_argument", "extra_argument", "wrong_call_count"]);
+  // the grouped entry says which reasons it holds
+  const title = (await d.page.locator(".chart[data-panel='reasons'] .u-legend .u-series").nth(6).getAttribute("title")) ?? "";
+  for (const r of other.reasons as string[]) assert.ok(title.includes(r), `the "other reasons" entry's tooltip "${title}" does not name ${r}`);
 });
 
 test("compare runs: stable colors and names, a summary table, x by tokens", { skip }, async () => {
@@ -388,7 +391,7 @@ test("export: a chart as PNG and its series as CSV go to the host", { skip }, as
   assert.equal(grpoRows[0], `251,${0.2 + 1 / 240},0.1`);
 });
 
-test("status: finish, error and out-of-memory hint as sentences, never a Python dict", { skip }, async () => {
+test("status: finish, cancel, error and out-of-memory hint as sentences that say each thing once, never a Python dict", { skip }, async () => {
   const base = sftThenGrpo("/runs/done");
   const done: RunData = { ...base, status: "completed", live: false, message: "finished at step 310; {'eval/reward/mean': 0.8125}" };
   const oom: RunData = {
@@ -400,14 +403,16 @@ test("status: finish, error and out-of-memory hint as sentences, never a Python 
     error: "OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
     hint: "out of memory: lower grpo.per_device_batch_size (now 8, keep it a multiple of grpo.num_generations=4)",
   };
-  await init([done, oom]);
+  const cancelled: RunData = { ...sftThenGrpo("/runs/cancelled"), status: "cancelled", live: false, step: 69, totalSteps: 310, message: "cancelled (SIGTERM or SIGINT); checkpoint saved" };
+  await init([done, oom, cancelled]);
   assert.match((await d.page.locator("#not-recorded").textContent()) ?? "", /^Not recorded in these runs: /, "finished runs: no 'yet'");
   const state = (id: string) => d.page.locator(`.runs .run[data-run-id='${id}'] .state`).textContent();
   assert.equal(await state("/runs/done"), "Finished at step 310; held-out reward 0.81.");
   assert.equal(
     await state("/runs/oom"),
-    "Out of memory during GRPO at step 12; see the hint for settings to lower. Error: OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. What to try: Lower grpo.per_device_batch_size (now 8, keep it a multiple of grpo.num_generations=4).",
+    "Out of memory during GRPO at step 12. To fit, lower grpo.per_device_batch_size (now 8, keep it a multiple of grpo.num_generations=4).",
   );
+  assert.equal(await state("/runs/cancelled"), "Cancelled at step 69 of 310; checkpoint saved.");
   const update: RunSummary = { ...oom, status: "running", step: 40, totalSteps: 310 };
   delete (update as Partial<RunData>).series;
   await send(d.page, { type: "runStatus", run: { ...update, message: undefined, error: undefined, hint: undefined } });

@@ -12,7 +12,7 @@ import { RolloutIndexClient } from "../../src/rollouts/indexClient";
 import { InspectorSession } from "../../src/rollouts/inspectorSession";
 import { webviewHtml } from "../../src/webviewHtml";
 import { syntheticStep } from "../support/syntheticRollouts";
-import type { RolloutRecord } from "../../src/core/types";
+import type { ReasonCode, RolloutRecord } from "../../src/core/types";
 
 const DIST = join(__dirname, "../../../dist");
 const dir = mkdtempSync(join(tmpdir(), "inspector-web-"));
@@ -33,6 +33,7 @@ let session: InspectorSession;
 const toHost: { type: string }[] = [];
 const dialogs: string[] = [];
 let records: RolloutRecord[] = [];
+let url = "";
 
 before(async () => {
   records = [...syntheticStep(1, 0, 6, { zeroVarianceEvery: 3 }), ...syntheticStep(2, 0, 6)];
@@ -61,7 +62,7 @@ before(async () => {
     }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -200,5 +201,52 @@ test("at 500 px wide the details sit below the table, not over it", async () => 
     await page.screenshot({ path: join(__dirname, "../../../test-output/webview/inspector-500px.png") });
   } finally {
     await page.setViewportSize({ width: 1400, height: 900 });
+  }
+});
+
+test("a filter of several reasons (the dashboard's \"other reasons\") is one choice in the reason menu, kept when other filters change", async () => {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.details.reason, (counts.get(r.details.reason) ?? 0) + 1);
+  // two reasons these rollouts have, and one they do not
+  const have = [...counts.keys()].filter((r) => r !== "ok").sort();
+  assert.ok(have.length >= 2, `the rollouts need two reasons besides ok: ${[...counts.keys()]}`);
+  const group = [...have.slice(0, 2), ...(["wrong_call_count", "extra_argument", "missing_argument"].filter((r) => !counts.has(r)).slice(0, 1))] as ReasonCode[];
+  const expected = group.reduce((n, r) => n + (counts.get(r) ?? 0), 0);
+  const p2 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const sent2: { type: string; query?: { filter: { reasons?: string[] } } }[] = [];
+  const s2 = new InspectorSession(client, (m) => void p2.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, "*"), m as unknown), { title: "group", variant: "binary", filter: { reasons: group } }, {
+    openPreview: () => undefined,
+    revealLine: () => undefined,
+  });
+  try {
+    await p2.exposeFunction("__toHost", (m: { type: string }) => {
+      sent2.push(m);
+      void s2.handle(m as never);
+    });
+    await p2.addInitScript(() => {
+      (globalThis as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+        postMessage: (m: unknown) => (globalThis as unknown as { __toHost(m: unknown): void }).__toHost(m),
+        getState: () => undefined,
+        setState: () => undefined,
+      });
+    });
+    await p2.goto(url);
+    const count = (n: number) => p2.waitForFunction((want) => (globalThis as unknown as Doc).document.getElementById("row-count")?.dataset.count === want, String(n));
+    await count(expected);
+    const chosen = await p2.$eval("#f-reason", (sel) => {
+      const s = sel as unknown as { selectedOptions: ArrayLike<{ textContent: string | null }> };
+      return s.selectedOptions[0]?.textContent ?? "";
+    });
+    for (const r of group) assert.ok(chosen.includes(r), `the reason menu shows "${chosen}", not ${r}`);
+    // another filter changes (no reward is <= -1, then the bound is cleared): every reason of the group stays
+    await p2.fill("#f-rmax", "-1");
+    await count(0);
+    await p2.fill("#f-rmax", "");
+    await count(expected);
+    const last = sent2.filter((m) => m.type === "query").at(-1);
+    assert.deepEqual(last?.query?.filter.reasons, group);
+  } finally {
+    s2.dispose();
+    await p2.close();
   }
 });

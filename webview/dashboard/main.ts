@@ -666,6 +666,10 @@ function relabel(c: Chart): void {
     const label = rows[i + 1]?.querySelector(".u-label");
     const text = seriesKeyLabel(c, k, names);
     if (label && label.textContent !== text) label.textContent = text;
+    const codes = reasonsOf(c, i + 1) ?? [];
+    const title = codes.length > 1 ? `Click: open the rollouts with any of these reasons at the hovered step: ${codes.join(", ")}` : "Click: open the rollouts with this reason at the hovered step";
+    const row = rows[i + 1] as HTMLElement | undefined;
+    if (row && row.title !== title) row.title = title;
   });
 }
 
@@ -699,7 +703,7 @@ function hookReasonLegend(c: Chart): void {
     },
     true,
   );
-  for (const row of legend.querySelectorAll<HTMLElement>(".u-series")) row.title = "Click: open the rollouts with this reason at the hovered step";
+  relabel(c);
 }
 
 function onChartClick(c: Chart): void {

@@ -124,7 +124,14 @@ function buildLayout(): void {
 
   // restore controls from state
   const f = state.filter;
-  reasonSel.value = f.reasons?.[0] ?? "";
+  const group = f.reasons ?? [];
+  if (group.length > 1) {
+    // several reasons (the dashboard's "other reasons"): one choice that keeps all of them
+    const o = new Option(`${group.length} reasons: ${group.join(", ")}`, group.join(","));
+    o.title = group.join("\n");
+    reasonSel.insertBefore(o, reasonSel.options[1] ?? null);
+  }
+  reasonSel.value = group.join(",");
   const setNum = (id: string, v: number | undefined): void => void ($<HTMLInputElement>(id).value = v === undefined ? "" : String(v));
   setNum("f-rmin", f.rewardMin);
   setNum("f-rmax", f.rewardMax);
@@ -159,7 +166,7 @@ function readFilters(): void {
   const r = $<HTMLSelectElement>("f-reason").value;
   const text = $<HTMLInputElement>("f-text").value;
   const filter: RolloutFilter = {};
-  if (r) filter.reasons = [r as ReasonCode];
+  if (r) filter.reasons = r.split(",") as (ReasonCode | "invalid")[];
   const rmin = n("f-rmin"),
     rmax = n("f-rmax"),
     smin = n("f-smin"),
