@@ -58,3 +58,29 @@ export function mapBfclTypeNames(node: unknown, depth = 0): unknown {
   }
   return out;
 }
+
+/** A BFCL Java or JavaScript type name (`String`, `HashMap`, `long`, `Boolean`, ...), not one of Python's. */
+export function isBfclCodeType(name: string): boolean {
+  return Object.hasOwn(BFCL_TYPE_MAP, name) && bfclTypeOrigin(name) !== "Python";
+}
+
+/**
+ * True for a sample of BFCL's Java or JavaScript categories: its id names the category (BFCL's
+ * `simple_java_3`, `simple_javascript_5`; BFCL picks the language from the category the same way), or
+ * one of its BFCL tools uses a Java/JavaScript type name. There every argument is source text, a
+ * string, that BFCL's checker converts (`java_type_converter`, `js_type_converter`).
+ */
+export function isBfclCodeSample(id: string | undefined, tools: readonly { dialect: string; parameters: unknown }[]): boolean {
+  if (id !== undefined && /(?:^|_)java(?:script)?_\d+$/.test(id)) return true;
+  return tools.some((t) => t.dialect === "bfcl" && hasCodeType(t.parameters, 0));
+}
+
+function hasCodeType(node: unknown, depth: number): boolean {
+  if (depth > 64 || typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some((x) => hasCodeType(x, depth + 1));
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "type" && typeof v === "string" && isBfclCodeType(v)) return true;
+    if (hasCodeType(v, depth + 1)) return true;
+  }
+  return false;
+}

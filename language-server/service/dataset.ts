@@ -10,6 +10,7 @@ import { indexTools, checkCall } from "../../src/core/callcheck";
 import { validateSample, wouldPaperDrop } from "../../src/core/sample";
 import { CODES, type FixData, type JsonPath, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
+import { isBfclCodeSample } from "./bfclTypes";
 import { safeParseTree, placeProblems, rangeOfPath, nodeAtPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
 import type { ParseError } from "jsonc-parser";
 
@@ -126,11 +127,17 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
     const index = guard(() => indexTools(tools), pp);
     if (index) {
       const names: string[] = [];
+      let bfclCode: boolean | undefined;
       for (let i = 0; i < answer.length; i++) {
         const call = answer[i];
         if (isObj(call) && typeof call.name === "string") names.push(call.name);
         const cps = guard(() => checkCall(call, index), pp);
-        for (const p of cps ?? []) if (!(p.code === "bad_call" && malformedCalls.has(i))) pp.push({ code: p.code, severity: p.severity, message: p.message, path: ["answer", i, ...p.path] });
+        for (const p of cps ?? []) {
+          if (p.code === "bad_call" && malformedCalls.has(i)) continue;
+          // BFCL's Java/JavaScript answers are source text: a string is their form for every type.
+          if (p.code === "wrong_type" && typeof valueAt(call, p.path) === "string" && (bfclCode ??= isBfclCodeSample(result.id, tools))) continue;
+          pp.push({ code: p.code, severity: p.severity, message: p.message, path: ["answer", i, ...p.path] });
+        }
       }
       result.callNames = names;
     }
@@ -160,6 +167,14 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
   // One order whatever the path: by position.
   if (result.problems.length > 1) result.problems.sort(byPosition);
   return result;
+}
+
+function valueAt(v: unknown, path: readonly (string | number)[]): unknown {
+  for (const k of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
 }
 
 /** wouldPaperDrop, from the tools the fast path already read (same rules: src/core/sample.ts). */

@@ -1,13 +1,19 @@
 /**
  * The language server on tool files written by others (test/fixtures/real: BFCL incl. Java and
- * JavaScript, ToolACE, xLAM, an MCP server): the false alarms the dialects explain are gone, the true
- * findings stay, and the misses (duplicate `required`, xLAM type typos, min > max) are caught.
+ * JavaScript, ToolACE, xLAM, Hermes, OpenAI's cookbook, six MCP servers): the false alarms the dialects
+ * explain are gone, the true findings stay, and the misses (duplicate `required`, xLAM type typos,
+ * min > max) are caught. The datasets among them also go through the importers and are checked as
+ * Tool-N1 datasets.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { readToolList } from "../../src/core/schema";
+import type { Json } from "../../src/core/types";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "vscode-languageserver-types";
 import { ToolN1LanguageService } from "../../language-server/service";
@@ -182,4 +188,108 @@ test("severity is configurable per code, in the service and in tooln1 check", ()
   const bad = run("--severity", "unknown_type=loud");
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--severity takes CODE=LEVEL/);
+});
+
+/** Every diagnostic, hints included, by "severity code". */
+function all(diags: Diagnostic[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of diags) {
+    const k = `${SEV[d.severity ?? 1]} ${String(d.code)}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+// Each file: how many tools it holds, and every diagnostic it gets (the true findings, nothing else).
+const TOOL_FILES: Record<string, { tools: number; expect: Record<string, number> }> = {
+  "bfcl-simple-java.tools.json": { tools: 40, expect: {} },
+  "bfcl-simple-javascript.tools.json": { tools: 30, expect: { "error unknown_type": 1 } },
+  "bfcl-live-multiple.tools.json": { tools: 28, expect: {} },
+  "toolace.tools.json": { tools: 54, expect: { "error unknown_type": 9, "warning illegal_tool_name": 48 } },
+  "xlam.tools.json": { tools: 8, expect: {} },
+  "hermes.tools.json": { tools: 9, expect: { "hint missing_parameter_description": 9 } },
+  "openai-cookbook.tools.json": { tools: 3, expect: {} },
+  "openai-cookbook-functions.tools.json": { tools: 14, expect: {} },
+  "mcp-github.tools.json": { tools: 24, expect: {} },
+  "mcp-filesystem.tools.json": { tools: 14, expect: { "hint missing_parameter_description": 18 } },
+  "mcp-memory.tools.json": { tools: 9, expect: { "hint missing_parameter_description": 4 } },
+  "mcp-fetch.tools.json": { tools: 1, expect: {} },
+  "mcp-puppeteer.tools.json": { tools: 7, expect: {} },
+  "mcp-cloudflare-radar.tools.json": { tools: 19, expect: { "hint missing_parameter_description": 7 } },
+};
+
+test("every real tool file: its tools are read and the diagnostics are exactly its true findings", () => {
+  const s = new ToolN1LanguageService();
+  let tools = 0;
+  for (const [name, { tools: n, expect }] of Object.entries(TOOL_FILES)) {
+    const text = read(name);
+    assert.equal(readToolList(JSON.parse(text) as Json).tools.length, n, name);
+    tools += n;
+    assert.deepEqual(all(s.validate(doc(name, text))), expect, name);
+  }
+  assert.equal(tools, 260);
+});
+
+test("MCP, cookbook and Hermes files go through the deep checks: a typo planted in each is reported", () => {
+  const s = new ToolN1LanguageService();
+  for (const name of ["hermes.tools.json", "openai-cookbook.tools.json", "openai-cookbook-functions.tools.json", "mcp-filesystem.tools.json", "mcp-memory.tools.json", "mcp-fetch.tools.json", "mcp-puppeteer.tools.json", "mcp-cloudflare-radar.tools.json"]) {
+    const text = read(name);
+    const at = text.search(/"type": "(string|integer|number)"/);
+    assert.ok(at >= 0, name);
+    const bad = text.slice(0, at) + text.slice(at).replace(/"type": "(string|integer|number)"/, '"type": "strin"');
+    assert.equal(alarms(s.validate(doc(name, bad)))["error unknown_type"], 1, name);
+  }
+});
+
+test("the JSON Schema an MCP server sends ($schema, additionalProperties, anyOf, format, pattern, exclusiveMinimum, title) raises nothing", () => {
+  const text = read("mcp-cloudflare-radar.tools.json") + read("mcp-filesystem.tools.json") + read("mcp-fetch.tools.json");
+  for (const k of ["$schema", "additionalProperties", "anyOf", "format", "pattern", "exclusiveMinimum", "title"]) assert.ok(text.includes(`"${k}"`), k);
+  const cookbook = JSON.parse(read("openai-cookbook.tools.json")) as { strict?: boolean; function: { parameters: { additionalProperties?: boolean } } }[];
+  assert.ok(cookbook.some((t) => t.strict === true && t.function.parameters.additionalProperties === false));
+});
+
+const PY = process.env.TOOLN1_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+const CLI = join(ROOT, "dist", "cli.js");
+
+/** A real file through `tooln1 convert` (the Python importers): the canonical lines and the report. */
+function convert(from: string, input: string, answers?: string): { lines: string[]; stderr: string } {
+  const out = join(mkdtempSync(join(tmpdir(), "tooln1-real-")), "out.jsonl");
+  const args = [CLI, "convert", "--from", from, ...(answers ? ["--answers", join(REAL, answers)] : []), join(REAL, input), out];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, TOOLN1_PYTHON: PY, PYTHONPATH: join(ROOT, "trainer", "src") } });
+  assert.equal(r.status, 0, r.stderr);
+  return { lines: readFileSync(out, "utf8").split("\n").filter((l) => l), stderr: r.stderr };
+}
+
+test("the real datasets converted and checked as Tool-N1 datasets: exactly the true findings", () => {
+  const s = new ToolN1LanguageService();
+  const cases: [string, string, string | undefined, number, Record<string, number>][] = [
+    ["bfcl", "bfcl/BFCL_v4_simple_java.json", "bfcl/possible_answer_BFCL_v4_simple_java.json", 40, {}],
+    ["bfcl", "bfcl/BFCL_v4_simple_javascript.json", "bfcl/possible_answer_BFCL_v4_simple_javascript.json", 30, { "error unknown_type": 1 }],
+    ["bfcl", "bfcl/BFCL_v4_live_multiple.json", "bfcl/possible_answer_BFCL_v4_live_multiple.json", 10, {}],
+    ["xlam", "xlam.json", undefined, 3, {}],
+    // The export cut names at the first space ("Market Trends API" called as "API"): 19 steps dropped.
+    ["sharegpt", "toolace-sharegpt.json", undefined, 3, { "error unknown_type": 3, "warning illegal_tool_name": 10 }],
+    // Hermes: one tool-use record kept; its extraction record's call is malformed; two JSON-mode records call nothing.
+    ["sharegpt", "hermes-fc-v1.json", undefined, 1, {}],
+  ];
+  for (const [from, input, answers, kept, expect] of cases) {
+    const { lines } = convert(from, input, answers);
+    assert.equal(lines.length, kept, input);
+    assert.deepEqual(alarms(s.validate(doc(`${input}.tooln1.jsonl`, lines.join("\n")))), expect, input);
+  }
+});
+
+test("BFCL Java/JavaScript answers are source text: a string for any type is BFCL's form there, not elsewhere", () => {
+  const s = new ToolN1LanguageService();
+  const { lines } = convert("bfcl", "bfcl/BFCL_v4_simple_javascript.json", "bfcl/possible_answer_BFCL_v4_simple_javascript.json");
+  const line = lines.find((l) => l.startsWith('{"id":"simple_javascript_5"'))!;
+  assert.deepEqual(alarms(s.validate(doc("js5.tooln1.jsonl", line))), {});
+  // Without its one JavaScript type name the tool reads as Python BFCL; the category in the id still says JavaScript.
+  const plain = line.replaceAll('"type":"String"', '"type":"string"');
+  assert.deepEqual(alarms(s.validate(doc("js5.tooln1.jsonl", plain))), {});
+  const a = alarms(s.validate(doc("py5.tooln1.jsonl", plain.replace('"id":"simple_javascript_5"', '"id":"simple_5"'))));
+  assert.deepEqual(a, { "error wrong_type": 2 });
+  // A Java type name in the tool says Java whatever the id; a non-string value is still checked.
+  const java = JSON.stringify({ id: "x", tools: [{ name: "f", description: "d", parameters: { type: "dict", properties: { n: { type: "long", description: "n" }, m: { type: "dict", description: "m" } }, required: ["n"] } }], messages: [{ role: "user", content: "q" }], answer: [{ name: "f", arguments: { n: "42L", m: 3 } }] });
+  assert.deepEqual(alarms(s.validate(doc("java.tooln1.jsonl", java))), { "error wrong_type": 1 });
 });

@@ -120,3 +120,42 @@ def test_openai_legacy_functions_and_function_call():
     assert samples[0]["answer"] == [{"name": "get_current_weather", "arguments": {"location": "Boston, MA"}}]
     assert samples[1]["answer"] == [{"name": "get_current_weather", "arguments": {"location": "Paris"}}]
     assert samples[1]["messages"][2]["role"] == "tool"
+
+
+def test_sharegpt_reads_hermes_function_calling_records():
+    """NousResearch/hermes-function-calling-v1's own examples: tools in the first system turn as
+    ``<tools>[...]</tools>`` (a Python literal or JSON), calls in ``<tool_call>`` blocks as Python literals."""
+    text = (REAL / "hermes-fc-v1.json").read_text(encoding="utf-8")
+    recs = json.loads(text)
+    r = convert_text("sharegpt", text)
+    # The flight search is kept; the extraction record's call puts "name" inside "arguments" (and
+    # writes "\\n" as text), so it cannot be read; the two JSON-mode records call no tool.
+    assert r["dropped"] == {"bad_call": 1, "no_tool_call": 2}, r["dropped"]
+    assert len(r["lines"]) == 1
+    s = json.loads(r["lines"][0])
+    assert s["id"] == recs[0]["id"]
+    assert [t["function"]["name"] for t in s["tools"]] == ["search_flights"]
+    assert s["tools"][0]["function"]["parameters"]["properties"]["class"]["enum"] == ["economy", "business", "first"]
+    assert s["answer"] == [{"name": "search_flights", "arguments": {
+        "departure_city": "Los Angeles", "destination_city": "Auckland", "departure_date": "2023-07-10",
+        "return_date": "2023-07-24", "class": "economy", "flexible_cancellation": True}}]
+    # The system turn keeps its words up to the tool list; the list and Hermes' call format are left to the template.
+    assert s["messages"][0] == {"role": "system", "content": recs[0]["conversations"][0]["value"].split("\n<tools>")[0]}
+    assert "<tools>" not in s["messages"][0]["content"].split("XML tags")[-1]
+    assert [m["role"] for m in s["messages"]] == ["system", "user"]
+
+
+def test_hermes_tool_list_in_json_and_a_json_tool_call():
+    tools = [{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}}}]
+    rec = {"conversations": [
+        {"from": "system", "value": "You are a function calling AI model.\n<tools>\n" + json.dumps(tools) + "\n</tools>\nUse <tool_call>."},
+        {"from": "human", "value": "a=1"},
+        {"from": "gpt", "value": '<tool_call>\n{"name": "f", "arguments": {"a": 1}}\n</tool_call>'},
+    ]}
+    r = convert_text("sharegpt", json.dumps([rec]))
+    s = json.loads(r["lines"][0])
+    assert s["tools"] == tools and s["answer"] == [{"name": "f", "arguments": {"a": 1}}]
+    assert s["messages"][0]["content"] == "You are a function calling AI model."
+    # A tool list that is neither JSON nor a Python literal is a bad_json drop, never a crash.
+    rec["conversations"][0]["value"] = "x <tools>[{'name': </tools>"
+    assert convert_text("sharegpt", json.dumps([rec]))["dropped"] == {"bad_json": 1}

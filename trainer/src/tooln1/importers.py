@@ -7,9 +7,10 @@ runs this command). Formats:
   gpt / function_call / observation, ``answer``, ``raw_system``; tools and answer as lists or JSON strings)
 - ``xlam``: Salesforce xLAM (``query``, ``tools`` and ``answers`` as JSON strings), given the official
   pipeline's system text (``DEFAULT_PROMPT``)
-- ``sharegpt``: ShareGPT / ToolACE conversations (``system`` holding the tool list, or ``tools``; an
-  empty ``tools`` such as LLaMA-Factory's ``"[]"`` falls back to the system prompt's list; assistant
-  calls as ``[f(a=1)]``, a JSON list, or ``<tool_call>`` blocks)
+- ``sharegpt``: ShareGPT / ToolACE / Hermes conversations (``system`` holding the tool list, or
+  ``tools``; an empty ``tools`` such as LLaMA-Factory's ``"[]"`` falls back to the system prompt's
+  list: ToolACE's, or Hermes' ``<tools>[...]</tools>``, JSON or a Python literal; assistant calls as
+  ``[f(a=1)]``, a JSON list, or ``<tool_call>`` blocks holding JSON or a Python literal)
 - ``bfcl``: BFCL question records plus ``--answers`` possible_answer records (first possible value of
   each argument; arguments whose first possible value is ``""`` are optional and left out)
 - ``openai``: OpenAI chat (``messages`` with ``tool_calls``, ``tools``), and its legacy form
@@ -286,6 +287,37 @@ def tools_from_system(system: str) -> tuple[str, list | None]:
     return head, tools if isinstance(tools, list) else None
 
 
+_HERMES_TOOLS_RE = re.compile(r"<tools>\s*([\[{].*?)\s*</tools>", re.DOTALL)
+
+
+def _json_or_literal(text: str) -> Any:
+    """JSON, else a Python literal (Hermes writes ``{'name': ..., 'arguments': {...}}``); raises ValueError."""
+    try:
+        return loads(text)
+    except ValueError:
+        pass
+    try:
+        return _to_json(ast.literal_eval(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise ValueError("neither JSON nor a Python literal") from None
+
+
+def hermes_tools_from_system(system: str) -> tuple[str, list | None]:
+    """Hermes function calling: the system text before ``<tools>[...]</tools>`` and that tool list
+    (JSON or a Python literal). The Hermes call-format instructions after it are left out: the prompt
+    template adds its own tool section."""
+    m = _HERMES_TOOLS_RE.search(system)
+    if not m:
+        return system, None
+    try:
+        tools = _json_or_literal(m.group(1))
+    except ValueError:
+        raise Drop("bad_json") from None
+    if isinstance(tools, dict):
+        tools = [tools]
+    return system[: m.start()].rstrip(), tools if isinstance(tools, list) else None
+
+
 def _split_top_level_args(s: str) -> list[str]:
     """Tool-N1's verl/utils/tool_utils.py _split_top_level_args."""
     items, current, quote = [], [], None
@@ -367,7 +399,7 @@ def assistant_calls(value: str) -> list[dict] | None:
         calls: list[dict] = []
         for b in blocks:
             try:
-                calls.extend(_calls(loads(b.strip())))
+                calls.extend(_calls(_json_or_literal(b.strip())))
             except ValueError:
                 raise Drop("bad_call") from None
         return calls
@@ -392,10 +424,17 @@ def _from_sharegpt(rec: Any, rid: str) -> list:
     if not isinstance(system, str):
         raise Drop("bad_record")
     tools: Any = _json_field(rec["tools"]) if "tools" in rec else None
+
+    def system_tools(text: str) -> tuple[str, Any]:
+        # ToolACE's marker first, then Hermes' <tools> block.
+        head, found = tools_from_system(text)
+        return (head, found) if found is not None else hermes_tools_from_system(text)
+
+    # An empty "tools" key (LLaMA-Factory writes "[]") does not hide tools kept in the system prompt:
+    # the "system" field, else (Hermes) the first system turn.
     if tools is None or tools == [] or tools == "":
-        # An empty "tools" key (LLaMA-Factory writes "[]") does not hide tools kept in the system prompt.
-        system, found = tools_from_system(system)
-        tools = found if found is not None else []
+        tools = None
+        system, tools = system_tools(system)
     turns: list[tuple[str, Any]] = [("system", system)] if system else []
     for c in rec["conversations"]:
         if not isinstance(c, dict) or not isinstance(c.get("value"), str):
@@ -406,7 +445,10 @@ def _from_sharegpt(rec: Any, rid: str) -> list:
         elif who in ("observation", "tool", "function_response"):
             turns.append(("tool", c["value"]))
         elif who == "system":
-            turns.append(("system", c["value"]))
+            text = c["value"]
+            if tools is None:
+                text, tools = system_tools(text)
+            turns.append(("system", text))
         elif who == "function_call":
             turns.append(("call", _calls(_json_field(c["value"]))))
         elif who in ("gpt", "assistant"):
@@ -414,7 +456,7 @@ def _from_sharegpt(rec: Any, rid: str) -> list:
             turns.append(("call", calls) if calls is not None else ("assistant", c["value"]))
         else:
             raise Drop("bad_record")
-    return _split(rid, tools, turns)
+    return _split(rid, tools if tools is not None else [], turns)
 
 
 def _first_value(v: Any) -> tuple[bool, Any]:
