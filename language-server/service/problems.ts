@@ -54,6 +54,7 @@ export const CODES = {
   unknownType: "unknown_type",
   duplicateRequired: "duplicate_required",
   minGreaterThanMax: "min_greater_than_max",
+  misplacedStrict: "misplaced_strict",
   bfclType: "bfcl_type",
   unresolvedRef: "unresolved_ref",
   refCycle: "ref_cycle",

@@ -105,6 +105,13 @@ export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: Js
     if (typeof name === "string" && (typeof desc !== "string" || desc.trim() === "")) {
       out.push({ code: CODES.missingDescription, severity: "hint", path: namePath, message: `Tool "${clip(name)}" has no description: add one so the model knows when to call it.` });
     }
+    // Chat Completions reads strict mode from "function.strict" (the cookbook's product_search puts it beside "function").
+    if (layout.base.length && isObj(t.raw) && "strict" in t.raw && !("strict" in body)) {
+      out.push({
+        code: CODES.misplacedStrict, severity: "warning", path: [...t.path, "strict"], key: true,
+        message: `"strict" beside "function": OpenAI's Chat Completions API takes it inside "function" ("function": {..., "strict": true}); move it there to ask for strict mode as documented.`,
+      });
+    }
     const params = body[layout.paramsKey];
     if (params === undefined || params === null) continue;
     // xLAM's parameter map is not a JSON Schema: its own checks (type strings, typos).

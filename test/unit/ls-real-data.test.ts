@@ -208,7 +208,7 @@ const TOOL_FILES: Record<string, { tools: number; expect: Record<string, number>
   "toolace.tools.json": { tools: 54, expect: { "error unknown_type": 9, "warning illegal_tool_name": 48 } },
   "xlam.tools.json": { tools: 8, expect: {} },
   "hermes.tools.json": { tools: 9, expect: { "hint missing_parameter_description": 9 } },
-  "openai-cookbook.tools.json": { tools: 3, expect: {} },
+  "openai-cookbook.tools.json": { tools: 3, expect: { "warning misplaced_strict": 1 } },
   "openai-cookbook-functions.tools.json": { tools: 14, expect: {} },
   "mcp-github.tools.json": { tools: 24, expect: {} },
   "mcp-filesystem.tools.json": { tools: 14, expect: { "hint missing_parameter_description": 18 } },
@@ -244,8 +244,20 @@ test("MCP, cookbook and Hermes files go through the deep checks: a typo planted 
 test("the JSON Schema an MCP server sends ($schema, additionalProperties, anyOf, format, pattern, exclusiveMinimum, title) raises nothing", () => {
   const text = read("mcp-cloudflare-radar.tools.json") + read("mcp-filesystem.tools.json") + read("mcp-fetch.tools.json");
   for (const k of ["$schema", "additionalProperties", "anyOf", "format", "pattern", "exclusiveMinimum", "title"]) assert.ok(text.includes(`"${k}"`), k);
-  const cookbook = JSON.parse(read("openai-cookbook.tools.json")) as { strict?: boolean; function: { parameters: { additionalProperties?: boolean } } }[];
+});
+
+test("OpenAI strict mode: additionalProperties false raises nothing; \"strict\" beside \"function\" is a warning on that key", () => {
+  const s = new ToolN1LanguageService();
+  const text = read("openai-cookbook.tools.json");
+  const cookbook = JSON.parse(text) as { strict?: boolean; function: { name: string; parameters: { additionalProperties?: boolean } } }[];
   assert.ok(cookbook.some((t) => t.strict === true && t.function.parameters.additionalProperties === false));
+  const d = doc("openai-cookbook.tools.json", text);
+  const w = s.validate(d).find((x) => x.code === "misplaced_strict")!;
+  assert.equal(d.getText(w.range), '"strict"');
+  assert.match(String(w.message), /inside "function"/);
+  // Where Chat Completions reads it, nothing.
+  const moved = JSON.stringify(cookbook.map(({ strict, ...t }) => (strict === undefined ? t : { ...t, function: { ...t.function, strict } })));
+  assert.deepEqual(all(s.validate(doc("moved.tools.json", moved))), {});
 });
 
 const PY = process.env.TOOLN1_PYTHON ?? join(ROOT, ".venv", "bin", "python");
