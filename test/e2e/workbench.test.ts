@@ -118,6 +118,10 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await dash.locator(".run.run-cancelled").first().waitFor({ state: "visible", timeout: 60_000 });
       // Once the trainer's process has ended (it says so), there is nothing left to cancel.
       await w.notification(/cancelled at step/).first().waitFor({ state: "visible", timeout: 60_000 });
+      // The status bar shows the end state, with no ETA left over from training.
+      const item = w.page.locator(".statusbar-item", { hasText: /Tool-N1 cancelled at step \d+/ }).first();
+      await item.waitFor({ state: "visible", timeout: 15_000 });
+      assert.equal(await w.page.locator(".statusbar-item", { hasText: /ETA/ }).count(), 0, `the status bar still shows an ETA: ${await item.textContent()}`);
       assert.equal(await w.commandOffered("Tool-N1: Cancel Training Run"), false, "Cancel Training Run is still offered after the run ended");
     });
   });
@@ -252,6 +256,11 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       await loaded.waitFor({ state: "attached", timeout: 60_000 }).catch(async (e) => {
         throw new Error(`the checkpoint did not load: ${await pv.locator("#gen-error").textContent()}`, { cause: e });
       });
+      // A previous sample's output with its own call: generating replaces it.
+      await pv.locator("#output-editor .monaco-editor .view-lines").click();
+      await w.page.keyboard.press("Control+A");
+      await w.page.keyboard.insertText('<think>Previous sample.</think>\n<tool_call>[{"name": "previous_sample_tool", "arguments": {}}]</tool_call>');
+      await pv.locator("#calls .call-name", { hasText: "previous_sample_tool" }).waitFor({ state: "visible", timeout: 30_000 });
       await pv.locator("#query").fill("What is the weather in Paris?");
       await pv.locator("#max-tokens").fill("24");
       // Sampled (the random tiny model's greedy choice is a newline, again and again).
@@ -265,6 +274,16 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
       log(`generated (${stop}): ${JSON.stringify(text.slice(0, 80))}; ${await pv.locator("#gen-status").textContent()}`);
       assert.ok(text.length > 0, "no generated text in the output editor");
       await pv.locator("#gen-status", { hasText: /\d+ tokens/ }).waitFor({ state: "visible", timeout: 10_000 });
+      // The streamed text alone built the generated text in the editor (nothing of the previous
+      // sample before or after it), and the panels show that text: none of the previous sample's call.
+      const body = pv.locator("body");
+      assert.equal(await body.getAttribute("data-gen-streamed"), "true", "the streamed pieces did not build the generated text");
+      const genLength = await body.getAttribute("data-gen-length");
+      await pv.locator(`body[data-text-length="${genLength}"]`).waitFor({ state: "attached", timeout: 10_000 });
+      assert.ok(Number(genLength) > 0);
+      assert.doesNotMatch((await pv.locator("#calls").textContent()) ?? "", /previous_sample_tool/, "the tool-calls panel still shows the previous sample's call");
+      assert.doesNotMatch((await pv.locator("#reasoning").textContent()) ?? "", /Previous sample/);
+      assert.doesNotMatch(text, /previous_sample_tool|Previous sample/);
     });
   });
 });

@@ -14,8 +14,9 @@ import type { Page } from "playwright-core";
 import { ROOT, init, openPreview, previewBuilt, send, type PreviewPage } from "./previewPage";
 import { InferenceClient } from "../../src/inference/client";
 import { TryRunner } from "../../src/preview/tryRunner";
-import type { WebviewToHost } from "../../common/preview/protocol";
+import type { HostToWebview, WebviewToHost } from "../../common/preview/protocol";
 import { scoreCompletion } from "../../src/core/reward";
+import { parseToolCalls } from "../../src/core/toolcall";
 import { REWARD_VARIANTS } from "../../src/core/types";
 
 // page callbacks run in the browser; this file is type-checked without the DOM library
@@ -47,6 +48,8 @@ let page: Page;
 let client: InferenceClient;
 let runner: TryRunner;
 const runs: Promise<void>[] = [];
+/** every message the host side sent to the webview, in order */
+const hostSent: HostToWebview[] = [];
 
 before(async () => {
   if (skip) return;
@@ -62,7 +65,10 @@ before(async () => {
   };
   pp = await openPreview(undefined, toHost);
   page = pp.page;
-  runner = new TryRunner(client, (m) => void send(page, m));
+  runner = new TryRunner(client, (m) => {
+    hostSent.push(m);
+    void send(page, m);
+  });
   await init(page, { tools: { uri: "", label: "tools", text: JSON.stringify(TOOLS) }, checkpoint: { dir: loaded.dir, provider: loaded.provider, hasChatTemplate: loaded.hasChatTemplate } });
 });
 
@@ -76,6 +82,12 @@ after(async () => {
 async function setInput(id: string, value: string): Promise<void> {
   await page.fill(`#${id}`, value);
   await page.dispatchEvent(`#${id}`, "change");
+}
+
+/** The editor's text once the webview has saved it and the panels show that same text. */
+async function savedOutput(): Promise<string> {
+  await page.waitForFunction(() => document.body.dataset.savedVersion !== undefined && document.body.dataset.savedVersion === document.body.dataset.textVersion);
+  return page.evaluate(() => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion as string);
 }
 
 test("Generate streams the model's tokens into the editor, then the output is parsed and scored", { skip }, async () => {
@@ -118,6 +130,35 @@ test("Generate streams the model's tokens into the editor, then the output is pa
   await page.click("#generate");
   await page.waitForSelector("body[data-gen-stop='length']");
   await page.waitForFunction((t) => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion === t, first);
+});
+
+test("Generate replaces a previous sample's output: the editor holds exactly the generated text, the panels show its calls only", { skip }, async () => {
+  // a previous sample (the inspector or a dataset line) left an output with its own calls
+  const previous = '<think>Previous sample.</think>\n<tool_call>[{"name": "previous_sample_tool", "arguments": {"x": 1}}]</tool_call>';
+  await send(page, { type: "prefill", prefill: { completion: previous } });
+  await page.locator("#calls .call-name", { hasText: "previous_sample_tool" }).waitFor();
+  await page.evaluate(() => delete document.body.dataset.genStop);
+  hostSent.length = 0;
+  await page.fill("#query", "What is the weather in Paris?");
+  await setInput("max-tokens", "24");
+  // sampled, as the end-to-end scenario does (the random tiny model's greedy choice is a newline)
+  await setInput("temperature", "1");
+  await setInput("seed", "7");
+  await page.click("#generate");
+  await page.waitForSelector("body[data-gen-stop]");
+  assert.equal(await page.evaluate(() => document.body.dataset.genStop), "length");
+  const done = hostSent.find((m): m is Extract<HostToWebview, { type: "genDone" }> => m.type === "genDone");
+  assert.ok(done, "no genDone was sent");
+  assert.ok(done.text.length > 0);
+  // the streamed pieces alone built the generated text in the editor, nothing before or after it
+  assert.equal(hostSent.flatMap((m) => (m.type === "genText" ? [m.text] : [])).join(""), done.text);
+  assert.equal(await page.evaluate(() => document.body.dataset.genStreamed), "true");
+  assert.equal(await savedOutput(), done.text, "the editor holds exactly the generated text");
+  // the panels show what the core parser finds in the generated text, nothing of the previous sample
+  const parsed = parseToolCalls(done.text);
+  assert.deepEqual(await page.locator("#calls .call-name").allInnerTexts(), parsed.calls.map((c) => c.name));
+  assert.equal(await page.locator("#reasoning").innerText(), parsed.reasoning ? parsed.reasoning.text : "no <think>…</think> block");
+  assert.doesNotMatch(await page.locator("#right").innerText(), /previous_sample_tool|Previous sample/);
 });
 
 test("Stop cancels a long generation mid-way", { skip }, async () => {

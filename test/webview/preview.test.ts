@@ -147,6 +147,41 @@ test("a streamed generation fills the editor read-only, then is parsed and score
   assert.match(await text("#gen-error"), /choose an exported checkpoint/);
 });
 
+test("a generation replaces a previous sample's output: the editor and the panels show the generated text only, as it streams", { skip }, async () => {
+  const previous = '<think>The user needs convert_currency.</think>\n<tool_call>[{"name": "convert_currency", "arguments": {"amount": 5}}, {"name": "email", "arguments": {"to": "Bob"}}]</tool_call>';
+  await prefill({ completion: previous, groundTruth: GT });
+  assert.match(await text("#calls"), /convert_currency/);
+  const callNames = () => page.locator("#calls .call-name").allInnerTexts();
+  const shows = async (length: number) => {
+    await page.waitForFunction((n) => document.body.dataset.textLength === String(n), length);
+    return { calls: await callNames(), reasoning: await text("#reasoning") };
+  };
+  await send(page, { type: "genStarted", promptText: "<|im_start|>user\nweather?<|im_end|>\n<|im_start|>assistant\n", promptTokens: 9 });
+  // at the start: an empty editor, and nothing left of the previous sample in the panels
+  assert.deepEqual(await shows(0), { calls: [], reasoning: "no <think>…</think> block" });
+  const chunks = ["<think>The user wants", " Paris.</think>\n<tool_call>[", '{"name": "get_weather", "arguments": {"city": "Paris"}}', "]</tool_call>"];
+  let sofar = "";
+  for (const c of chunks) {
+    await send(page, { type: "genText", text: c });
+    sofar += c;
+    const now = await shows(sofar.length);
+    assert.doesNotMatch(JSON.stringify(now), /convert_currency|email/, `after ${JSON.stringify(sofar)}`);
+  }
+  assert.deepEqual(await shows(sofar.length), { calls: ["get_weather"], reasoning: "The user wants Paris." });
+  await send(page, { type: "genDone", text: sofar, summary: { stopReason: "eos", tokens: 20, promptTokens: 9, tokensPerSecond: 100, totalMs: 200 } });
+  await page.waitForSelector("body[data-generating='false']");
+  assert.equal(await page.evaluate(() => document.body.dataset.genStreamed), "true", "the streamed pieces built the generated text");
+  assert.equal(await page.evaluate(() => document.body.dataset.genLength), String(sofar.length));
+  await page.waitForFunction((t) => JSON.parse(sessionStorage.getItem("vscode-state") ?? "{}").completion === t, sofar);
+  // a final text that differs from what streamed in (a piece lost) replaces it, and says so
+  await send(page, { type: "genStarted", promptText: "p", promptTokens: 1 });
+  await send(page, { type: "genText", text: "<think>a" });
+  await send(page, { type: "genDone", text: "<think>ab</think>", summary: { stopReason: "eos", tokens: 3, promptTokens: 1, tokensPerSecond: 100, totalMs: 30 } });
+  await page.waitForSelector("body[data-generating='false']");
+  assert.equal(await page.evaluate(() => document.body.dataset.genStreamed), "false");
+  assert.deepEqual(await shows("<think>ab</think>".length), { calls: [], reasoning: "ab" });
+});
+
 test("model text is only ever text: markup in the output executes nothing and creates no elements", { skip }, async () => {
   const evil =
     '<think><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>[x](command:workbench.action.quit)</think>' +

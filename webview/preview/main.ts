@@ -7,8 +7,10 @@
  *
  * Ready markers for end-to-end tests: body[data-ready="true"], body[data-revision] (bumped after
  * every update), #rewards tr[data-variant][data-reward][data-reason], body[data-generating],
- * body[data-text-version] (the editor text the panels show) and body[data-saved-version] (the text
- * in the saved state; state saves are debounced).
+ * body[data-text-version] (the editor text the panels show), body[data-text-length] (its length),
+ * body[data-saved-version] (the text in the saved state; state saves are debounced), and after a
+ * generation body[data-gen-length] (the generated text's length) and body[data-gen-streamed]
+ * ("true" when the streamed pieces alone had built exactly the generated text in the editor).
  */
 import * as monaco from "monaco-editor/editor/editor.api";
 import "monaco-editor/language/json/monaco.contribution";
@@ -299,6 +301,7 @@ function update(): void {
   revision++;
   document.body.dataset.revision = String(revision);
   document.body.dataset.textVersion = String(outputModel.getVersionId());
+  document.body.dataset.textLength = String(text.length);
   const computeMs = performance.now() - t0;
   const keyAt = lastKeyAt;
   lastKeyAt = 0;
@@ -436,6 +439,9 @@ window.addEventListener("message", (ev: MessageEvent<HostToWebview>) => {
       return;
     case "genStarted":
       setGenerating(true);
+      delete document.body.dataset.genStreamed;
+      delete document.body.dataset.genLength;
+      // the generated text replaces the editor's text; the panels follow it as it streams in
       outputModel.setValue("");
       byId("prompt-text").textContent = m.promptText;
       genStatus.textContent = `prompt ${m.promptTokens} tokens…`;
@@ -444,13 +450,18 @@ window.addEventListener("message", (ev: MessageEvent<HostToWebview>) => {
     case "genText":
       appendOutput(m.text);
       return;
-    case "genDone":
-      if (outputModel.getValue() !== m.text) outputModel.setValue(m.text);
+    case "genDone": {
+      const streamed = outputModel.getValue() === m.text;
+      document.body.dataset.genStreamed = String(streamed);
+      document.body.dataset.genLength = String(m.text.length);
+      // the final text wins where the streamed pieces differ from it
+      if (!streamed) outputModel.setValue(m.text);
       setGenerating(false);
       genStatus.textContent = `${m.summary.tokens} tokens, ${m.summary.tokensPerSecond.toFixed(1)} tok/s, stopped: ${m.summary.stopReason}`;
       document.body.dataset.genStop = m.summary.stopReason;
       saveState();
       return;
+    }
     case "genError":
       setGenerating(false);
       genError.textContent = m.message;
