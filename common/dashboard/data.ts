@@ -267,6 +267,23 @@ function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
   return true;
 }
 
+/**
+ * Step columns known to be finite and in order, with how far: every panel's cache reads the same
+ * run's steps, and columns only grow at the end (appendColumns), so a checked prefix stays checked.
+ */
+const orderedPrefix = new WeakMap<Col, { n: number; last: number }>();
+
+function stepsInOrder(st: Col): boolean {
+  const known = orderedPrefix.get(st);
+  const from = known && known.n <= st.length && st[known.n - 1] === known.last ? known.n : 0;
+  for (let i = from; i < st.length; i++) {
+    const x = st[i];
+    if (typeof x !== "number" || !Number.isFinite(x) || (i > 0 && x < (st[i - 1] as number))) return false;
+  }
+  if (st.length > 0) orderedPrefix.set(st, { n: st.length, last: st[st.length - 1] as number });
+  return true;
+}
+
 /** Rows per block of the min/max summary. */
 export const BLOCK = 32;
 
@@ -353,10 +370,7 @@ export class SeriesCache {
   private bulkLoad(s: SeriesColumns): boolean {
     const n = s.step.length;
     const st = s.step;
-    for (let i = 0; i < n; i++) {
-      const x = st[i];
-      if (typeof x !== "number" || !Number.isFinite(x) || (i > 0 && x < st[i - 1])) return false;
-    }
+    if (!stepsInOrder(st)) return false;
     const w = this.view.smoothing;
     if (w === 0 && !this.panel.stacked && !this.view.logScale && !this.noAlias) {
       const srcs = this.metrics.map((m) => s.metrics[m]);
@@ -638,15 +652,23 @@ export class ReasonGroup {
       this.rows = this.counted = 0;
     }
     const codes = Object.keys(s.metrics).filter((m) => m.startsWith("reason/") && m !== OTHER_REASONS);
-    for (let i = this.rows; i < n; i++) {
-      let any = false;
-      for (const m of codes) {
-        const v = s.metrics[m][i];
-        if (v == null || !Number.isFinite(v)) continue;
-        this.sums.set(m, (this.sums.get(m) ?? 0) + v);
-        any = true;
-      }
-      if (any) this.counted++;
+    // column by column with indexed loops: this runs over every row of a 100k-row run on first draw
+    if (codes.length) {
+      const sums = codes.map((m) => this.sums.get(m) ?? 0);
+      const counted = new Uint8Array(n - this.rows);
+      codes.forEach((m, k) => {
+        const col = s.metrics[m];
+        let sum = sums[k];
+        for (let i = this.rows; i < n; i++) {
+          const v = col[i];
+          if (v == null || !Number.isFinite(v)) continue;
+          sum += v;
+          counted[i - this.rows] = 1;
+        }
+        sums[k] = sum;
+      });
+      codes.forEach((m, k) => this.sums.set(m, sums[k]));
+      for (let i = 0; i < counted.length; i++) this.counted += counted[i];
     }
     this.rows = n;
     const ranked = codes.filter((m) => (this.sums.get(m) ?? 0) > 0).sort((a, b) => this.sums.get(b)! - this.sums.get(a)! || a.localeCompare(b));
@@ -677,8 +699,8 @@ export class ReasonGroup {
       for (let i = this.otherLen; i < n; i++) {
         let sum = 0;
         let any = false;
-        for (const c of restCols) {
-          const v = c[i];
+        for (let k = 0; k < restCols.length; k++) {
+          const v = restCols[k][i];
           if (v != null && Number.isFinite(v)) {
             sum += v;
             any = true;
@@ -734,9 +756,9 @@ export function chartXRange(t: PanelTable, phases: PhaseRange[], phase: string):
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < t.xs.length; i++) {
-    if (!t.cols.some((c) => c[i] != null)) continue;
-    lo = Math.min(lo, t.xs[i]);
-    hi = Math.max(hi, t.xs[i]);
+    if (!anyAt(t.cols, i)) continue;
+    if (t.xs[i] < lo) lo = t.xs[i];
+    if (t.xs[i] > hi) hi = t.xs[i];
   }
   if (!(hi >= lo)) return null;
   for (const p of phases) {
@@ -747,11 +769,17 @@ export function chartXRange(t: PanelTable, phases: PhaseRange[], phase: string):
   return [lo, hi];
 }
 
+/** Whether any column has a value at row `i`. */
+function anyAt(cols: Col[], i: number): boolean {
+  for (let k = 0; k < cols.length; k++) if (cols[k][i] != null) return true;
+  return false;
+}
+
 /** Whether a table has a value inside [x0, x1] (a chart without one collapses). */
 export function hasDataIn(t: PanelTable, range: [number, number] | null): boolean {
   for (let i = 0; i < t.xs.length; i++) {
     if (range && (t.xs[i] < range[0] || t.xs[i] > range[1])) continue;
-    if (t.cols.some((c) => c[i] != null)) return true;
+    if (anyAt(t.cols, i)) return true;
   }
   return false;
 }
@@ -773,9 +801,12 @@ export function runStats(s: SeriesColumns): RunStats {
   const tps = s.metrics[METRICS.tokensPerSecond];
   let sum = 0;
   let n = 0;
-  if (tps) for (const v of tps) if (v != null && Number.isFinite(v)) {
-    sum += v;
-    n++;
+  if (tps) for (let i = 0; i < tps.length; i++) {
+    const v = tps[i];
+    if (v != null && Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
   }
   return { bestEval, tokensPerSecond: n ? sum / n : null };
 }

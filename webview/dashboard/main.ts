@@ -467,9 +467,15 @@ function bandsPlugin(c: Chart): uPlot.Plugin {
       draw: [
         (u) => {
           if (!labels) return;
-          const w = u.over.clientWidth;
+          const vis = visiblePhases(u, c.phases);
+          if (!vis.length) {
+            if (labels.firstChild) labels.replaceChildren();
+            return;
+          }
+          // the plot area's width from uPlot's own box: reading the DOM here would force a layout per chart
+          const w = u.bbox.width / uPlot.pxRatio;
           const spans: HTMLSpanElement[] = [];
-          for (const p of visiblePhases(u, c.phases)) {
+          for (const p of vis) {
             const x0 = Math.max(0, u.valToPos(p.a, "x"));
             const x1 = Math.min(w, u.valToPos(p.b, "x"));
             if (x1 - x0 < 40) continue; // no room for a label
@@ -856,7 +862,7 @@ function renderAllNow(): void {
 
 function countPoints(cols: RunData["series"]): number {
   let n = 0;
-  for (const col of Object.values(cols.metrics)) for (const v of col) if (v != null) n++;
+  for (const col of Object.values(cols.metrics)) for (let i = 0; i < col.length; i++) if (col[i] != null) n++;
   return n;
 }
 
@@ -926,12 +932,12 @@ function handle(m: HostMessage): void {
       renderAllNow();
       document.body.dataset.firstRenderMs = (performance.now() - t0).toFixed(1);
       document.body.dataset.drawn = "true";
-      // counting every point is not needed for the first frame
-      setTimeout(() => {
+      // counting every point is not needed for the first frame: after it is shown
+      requestAnimationFrame(() => setTimeout(() => {
         recount();
         document.body.dataset.rendered = String(totalPoints);
         document.body.dataset.ready = "true";
-      });
+      }));
       return;
     }
     case "append": {
