@@ -1,32 +1,6 @@
 import * as vscode from "vscode";
 
-/** A Disposable whose dispose() is idempotent. */
-export class Disposable implements vscode.Disposable {
-  private disposables: vscode.Disposable[] = [];
-  private disposed = false;
-
-  protected register<T extends vscode.Disposable>(d: T): T {
-    if (this.disposed) d.dispose();
-    else this.disposables.push(d);
-    return d;
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const d of this.disposables.splice(0).reverse()) {
-      try {
-        d.dispose();
-      } catch {
-        // one failing disposable must not keep the rest alive
-      }
-    }
-  }
-}
+export { Disposable } from "./dispose";
 
 /**
  * The extension's one context: what lives as long as the extension (subscriptions, the log)

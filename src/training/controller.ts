@@ -1,6 +1,7 @@
 /**
  * The training feature's host side: the runs of the workspace (launched here, reattached, or
- * finished on disk), their output channels, the status bar and the Runs view.
+ * finished on disk; each an entry of `runs.ts` that owns its trainer and output channel), the
+ * status bar and the events the Runs view and the dashboard listen to.
  */
 import * as vscode from "vscode";
 import { existsSync } from "node:fs";
@@ -8,23 +9,15 @@ import { basename, join, isAbsolute } from "node:path";
 import { Config } from "../config";
 import { Disposable, type Ctx } from "../context";
 import type { TrainEvent } from "../core/types";
-import { listRuns, readRunDir, type MetricPoint, type RunListing, type RunState } from "../node/runDir";
+import { listRuns, readRunDir, type MetricPoint, type RunState } from "../node/runDir";
 import type { RunData, RunSummary } from "../../common/dashboard/protocol";
 import { mergeByStep, toColumns } from "../../common/dashboard/data";
 import { TrainingRun, findLiveRuns, newRunDir } from "./runManager";
+import { RunList, type RunEntry } from "./runs";
 import { statusBarText } from "./statusBarText";
 import type { TrainerIdentity } from "../node/trainerProcess";
 
-export interface RunEntry {
-  dir: string;
-  run: TrainingRun | null;
-  listing: RunListing | null;
-  output: vscode.OutputChannel | null;
-  garbageWarned: number;
-  configPath?: string;
-  /** Why a run.json that says running was not reattached (its process is not proven to be the trainer). */
-  unproven?: string;
-}
+export type { RunEntry } from "./runs";
 
 export function summaryOf(state: RunState, live: boolean): RunSummary {
   const last = state.errors.at(-1);
@@ -55,7 +48,8 @@ export function runDataOf(state: RunState, live: boolean): RunData {
 }
 
 export class TrainingController extends Disposable {
-  readonly entries = new Map<string, RunEntry>();
+  /** Every run and what it owns; disposing the controller disposes each entry once. */
+  readonly entries = this.register(new RunList((name) => vscode.window.createOutputChannel(name)));
   private readonly pointEmitter = this.register(new vscode.EventEmitter<{ dir: string; point: MetricPoint }>());
   private readonly statusEmitter = this.register(new vscode.EventEmitter<{ dir: string; summary: RunSummary }>());
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -72,21 +66,7 @@ export class TrainingController extends Disposable {
     super();
     this.statusBar = this.register(vscode.window.createStatusBarItem("tooln1.training", vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = "Tool-N1 Training";
-    this.register({ dispose: () => this.detachAll() });
-    // each run's output channel lives as long as its entry, not as long as the extension
-    this.register({ dispose: () => this.entries.forEach((e) => this.forget(e)) });
-  }
-
-  /** The run's output channel, created on first use; disposed with the entry (forget). */
-  private outputOf(e: RunEntry): vscode.OutputChannel {
-    return (e.output ??= vscode.window.createOutputChannel(`Tool-N1 Run: ${basename(e.dir)}`));
-  }
-
-  /** Drops an entry and disposes what it owns. */
-  private forget(e: RunEntry): void {
-    e.output?.dispose();
-    e.output = null;
-    if (this.entries.get(e.dir) === e) this.entries.delete(e.dir);
+    this.register({ dispose: () => this.statusTimer && clearInterval(this.statusTimer) });
   }
 
   runsDirs(): string[] {
@@ -105,7 +85,7 @@ export class TrainingController extends Disposable {
         seen.add(l.dir);
         const e = this.entries.get(l.dir);
         if (e) e.listing = l;
-        else this.entries.set(l.dir, { dir: l.dir, run: null, listing: l, output: null, garbageWarned: 0 });
+        else this.entries.add(l.dir, { listing: l });
       }
       if (!vscode.workspace.isTrusted) continue;
       const skipped: { dir: string; reason: string }[] = [];
@@ -119,7 +99,7 @@ export class TrainingController extends Disposable {
         if (e) e.unproven = s.reason;
       }
     }
-    for (const [dir, e] of this.entries) if (!seen.has(dir) && !e.run) this.forget(e);
+    for (const e of [...this.entries.values()]) if (!seen.has(e.dir) && !e.run) this.entries.remove(e);
     this.changeEmitter.fire();
     this.updateStatusBar();
   }
@@ -133,8 +113,8 @@ export class TrainingController extends Disposable {
 
   private attach(e: RunEntry, id: TrainerIdentity): void {
     this.ctx.log.info(`reattaching to run ${e.dir} (pid ${id.pid})`);
-    this.outputOf(e);
-    e.run = TrainingRun.attach(e.dir, id, this.listener(e), 250, this.logFileOf(e.dir));
+    e.openOutput();
+    e.follow(TrainingRun.attach(e.dir, id, this.listener(e), 250, this.logFileOf(e.dir)));
   }
 
   private listener(e: RunEntry) {
@@ -190,6 +170,7 @@ export class TrainingController extends Disposable {
   private onExit(e: RunEntry, r: TrainingRun, code: number | null, signal: string | null): void {
     const s = r.state;
     e.output?.appendLine(`\n[Tool-N1] trainer process ended (${signal ? `signal ${signal}` : `exit code ${code}`}); run ${s.status}`);
+    this.entries.runEnded(e);
     this.statusEmitter.fire({ dir: e.dir, summary: summaryOf(s, false) });
     const name = basename(e.dir);
     if (s.status === "completed") void vscode.window.showInformationMessage(`Tool-N1: run ${name} completed at step ${s.step}.`, "Open Dashboard").then((a) => a && this.openDashboard(e.dir));
@@ -210,23 +191,20 @@ export class TrainingController extends Disposable {
     const rel = cfg.runsDirectory;
     const runsDir = isAbsolute(rel) ? rel : join(folder.uri.fsPath, rel);
     const dir = newRunDir(runsDir, config);
-    const old = this.entries.get(dir);
-    if (old && !old.run?.running) this.forget(old);
-    const e: RunEntry = { dir, run: null, listing: null, output: null, garbageWarned: 0, configPath: config };
-    const output = this.outputOf(e);
-    this.entries.set(dir, e);
+    const e = this.entries.add(dir, { configPath: config });
+    const output = e.openOutput();
     // several processes: the trainer launches one per GPU and Cancel's SIGTERM reaches its whole group
     const args = [...(processes ? ["--processes", String(processes)] : []), ...cfg.trainerExtraArgs];
     output.appendLine(`[Tool-N1] ${python} -m tooln1 train --config ${config} --run-dir ${dir}${resume ? " --resume" : ""}${args.length ? " " + args.join(" ") : ""}`);
-    e.run = TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args, logFile: this.logFileOf(dir) }, this.listener(e));
-    this.ctx.log.info(`launched run ${dir} (pid ${e.run.pid})`);
+    const run = e.follow(TrainingRun.launch({ python, config, runDir: dir, cwd: folder.uri.fsPath, resume, extraArgs: args, logFile: this.logFileOf(dir) }, this.listener(e)));
+    this.ctx.log.info(`launched run ${dir} (pid ${run.pid})`);
     this.changeEmitter.fire();
     this.updateStatusBar();
     return e;
   }
 
   liveRuns(): RunEntry[] {
-    return [...this.entries.values()].filter((e) => e.run?.running);
+    return [...this.entries.values()].filter((e) => e.running);
   }
 
   /** Cancels a launched or reattached run; otherwise nothing is signalled and the reason is returned. */
@@ -294,10 +272,5 @@ export class TrainingController extends Disposable {
       clearInterval(this.statusTimer);
       this.statusTimer = null;
     }
-  }
-
-  private detachAll(): void {
-    if (this.statusTimer) clearInterval(this.statusTimer);
-    for (const e of this.entries.values()) void e.run?.detach();
   }
 }

@@ -9,6 +9,7 @@ import type { RunInfo, TrainEvent } from "../core/types";
 import { RunFollower, listRuns, type MetricPoint, type RunState } from "../node/runDir";
 import { FileTailer } from "../node/tail";
 import { RUN_TOKEN_ENV, newRunToken, readProcStat, verifyRunInfo, verifyTrainer, type TrainerIdentity } from "../node/trainerProcess";
+import type { IDisposable } from "../dispose";
 
 export type PythonSource = "setting" | "python-extension" | "managed-venv" | "path";
 
@@ -105,10 +106,16 @@ export interface RunListener {
   onExit?(run: TrainingRun, code: number | null, signal: string | null): void;
 }
 
-/** One training run: launched by us (with a ChildProcess) or reattached (pid only). */
-export class TrainingRun {
+/**
+ * One training run: launched by us (with a ChildProcess) or reattached (pid only). It owns what it
+ * creates to follow the trainer: the events follower, the log tailer, its timers and the process's
+ * pipes. `dispose()` (or `detach()`) releases them once and never signals the process; no listener
+ * is called after it.
+ */
+export class TrainingRun implements IDisposable {
   readonly follower: RunFollower;
   private exited = false;
+  private detached: Promise<void> | null = null;
   private exitWaiters: (() => void)[] = [];
   private killTimer: NodeJS.Timeout | null = null;
   private alivePoll: NodeJS.Timeout | null = null;
@@ -126,9 +133,9 @@ export class TrainingRun {
     pollMs: number,
   ) {
     this.follower = new RunFollower(dir, {
-      onEvent: (ev, p) => listener.onEvent?.(this, ev, p),
-      onBatch: () => listener.onBatch?.(this),
-      onInfo: (info) => listener.onInfo?.(this, info),
+      onEvent: (ev, p) => this.followed && listener.onEvent?.(this, ev, p),
+      onBatch: () => this.followed && listener.onBatch?.(this),
+      onInfo: (info) => this.followed && listener.onInfo?.(this, info),
     });
     this.follower.start(pollMs);
   }
@@ -139,6 +146,20 @@ export class TrainingRun {
 
   get running(): boolean {
     return !this.exited;
+  }
+
+  /** Not yet disposed (detached): its listener still hears from it. */
+  get followed(): boolean {
+    return this.detached === null;
+  }
+
+  /** The process is gone and its final state read (onExit has been called). */
+  get ended(): boolean {
+    return this.settled;
+  }
+
+  private output(text: string, stream: "stdout" | "stderr"): void {
+    if (this.followed) this.listener.onOutput?.(this, text, stream);
   }
 
   static launch(o: LaunchOptions, listener: RunListener = {}): TrainingRun {
@@ -168,8 +189,8 @@ export class TrainingRun {
     }
     const run = new TrainingRun(o.runDir, proc.pid, proc, null, listener, o.pollMs ?? 250);
     if (o.logFile) run.followLog(o.logFile);
-    proc.stdout?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stdout"));
-    proc.stderr?.setEncoding("utf8").on("data", (s: string) => listener.onOutput?.(run, s, "stderr"));
+    proc.stdout?.setEncoding("utf8").on("data", (s: string) => run.output(s, "stdout"));
+    proc.stderr?.setEncoding("utf8").on("data", (s: string) => run.output(s, "stderr"));
     proc.once("error", (e) => run.state.errors.push({ message: e.message }));
     proc.once("close", (code, signal) => run.finish(code, signal));
     return run;
@@ -179,10 +200,10 @@ export class TrainingRun {
 
   /** Streams a log file (the trainer's stdout/stderr) to onOutput. */
   followLog(path: string, fromStart = true): void {
-    if (this.logTail) return;
+    if (this.logTail || !this.followed) return;
     this.logTail = new FileTailer(path, { offset: fromStart ? 0 : undefined });
     this.logTail.start(
-      (lines) => this.listener.onOutput?.(this, lines.map((l) => l.text + "\n").join(""), "stdout"),
+      (lines) => this.output(lines.map((l) => l.text + "\n").join(""), "stdout"),
       () => undefined,
       500,
     );
@@ -206,7 +227,7 @@ export class TrainingRun {
   }
 
   private finish(code: number | null, signal: string | null): void {
-    if (this.exited) return;
+    if (this.exited || !this.followed) return;
     this.exited = true;
     this.exitCode = code;
     this.exitSignal = signal;
@@ -217,7 +238,7 @@ export class TrainingRun {
       .poll()
       .catch(() => undefined)
       .then(async () => {
-        await this.logTail?.poll().then((lines) => lines.length && this.listener.onOutput?.(this, lines.map((l) => l.text + "\n").join(""), "stdout")).catch(() => undefined);
+        await this.logTail?.poll().then((lines) => lines.length && this.output(lines.map((l) => l.text + "\n").join(""), "stdout")).catch(() => undefined);
         await this.logTail?.close();
         await this.follower.close();
       })
@@ -229,15 +250,15 @@ export class TrainingRun {
           s.finishMessage = `the trainer ${how} without finishing the run`;
         }
         this.settled = true;
-        this.listener.onExit?.(this, code, signal);
+        if (this.followed) this.listener.onExit?.(this, code, signal);
         for (const w of this.exitWaiters.splice(0)) w();
       });
   }
 
-  /** Resolves once the process is gone and the final state is read. */
+  /** Resolves once the process is gone and the final state is read, or once the run is detached. */
   waitForExit(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.settled) resolve();
+      if (this.settled || !this.followed) resolve();
       else this.exitWaiters.push(resolve);
     });
   }
@@ -268,15 +289,25 @@ export class TrainingRun {
     return verifyTrainer(this.identity);
   }
 
-  /** Stops following without touching the process (window closing). */
-  async detach(): Promise<void> {
-    if (this.killTimer) clearTimeout(this.killTimer);
-    if (this.alivePoll) clearInterval(this.alivePoll);
-    this.proc?.stdout?.destroy();
-    this.proc?.stderr?.destroy();
-    this.proc?.unref();
-    await this.logTail?.close();
-    await this.follower.close();
+  /**
+   * Stops following without touching the process (the run leaves the list, the window closes):
+   * timers, tailers and pipes are released once; a pending SIGKILL escalation is dropped.
+   */
+  detach(): Promise<void> {
+    return (this.detached ??= (async () => {
+      if (this.killTimer) clearTimeout(this.killTimer);
+      if (this.alivePoll) clearInterval(this.alivePoll);
+      this.proc?.stdout?.destroy();
+      this.proc?.stderr?.destroy();
+      this.proc?.unref();
+      await this.logTail?.close();
+      await this.follower.close();
+      for (const w of this.exitWaiters.splice(0)) w();
+    })());
+  }
+
+  dispose(): void {
+    void this.detach();
   }
 }
 

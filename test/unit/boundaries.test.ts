@@ -24,6 +24,8 @@ test("vscode is forbidden outside the host's wiring", async () => {
     "language-server/x.ts",
     "webview/dashboard/x.ts",
     "src/training/runManager.ts",
+    "src/training/runs.ts",
+    "src/dispose.ts",
     "src/rollouts/rolloutTable.ts",
     "src/rollouts/inspectorSession.ts",
     "src/preview/tryRunner.ts",
