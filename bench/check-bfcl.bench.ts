@@ -17,12 +17,12 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { getLanguageService } from "vscode-json-languageservice";
+import { ROOT, load, median, pkgVersion as pkg, sampleListSchema, timeNodeProcess, type Timing } from "./common";
 
-const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const DIR = join(tmpdir(), "tooln1-bench");
 const LINES = 20_000;
@@ -30,39 +30,24 @@ const RUNS = 5;
 const PY = process.env.TOOLN1_PYTHON ?? join(ROOT, ".venv", "bin", "python");
 const BFCL_VERSION = "2026.3.23";
 
-const SCHEMA = {
-  type: "array",
-  items: {
+const SCHEMA = sampleListSchema({
+  tool: { type: "object", required: ["name", "parameters"], properties: { name: { type: "string", pattern: "^[a-zA-Z0-9_.-]{1,64}$" }, description: { type: "string" }, parameters: { $ref: "#/definitions/schema" } } },
+  schema: {
     type: "object",
-    required: ["tools", "messages", "answer"],
     properties: {
-      id: { type: "string" },
-      tools: { type: "array", items: { $ref: "#/definitions/tool" } },
-      messages: { type: "array", minItems: 1, items: { type: "object", required: ["role", "content"], properties: { role: { enum: ["system", "user", "assistant", "tool"] }, content: { type: "string" } } } },
-      answer: { type: "array", items: { type: "object", required: ["name", "arguments"], properties: { name: { type: "string" }, arguments: { type: "object" } } } },
+      type: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+      description: { type: "string" },
+      properties: { type: "object", additionalProperties: { $ref: "#/definitions/schema" } },
+      required: { type: "array", items: { type: "string" }, uniqueItems: true },
+      enum: { type: "array", minItems: 1 },
+      items: { $ref: "#/definitions/schema" },
+      minimum: { type: "number" },
+      maximum: { type: "number" },
+      default: {},
     },
   },
-  definitions: {
-    tool: { type: "object", required: ["name", "parameters"], properties: { name: { type: "string", pattern: "^[a-zA-Z0-9_.-]{1,64}$" }, description: { type: "string" }, parameters: { $ref: "#/definitions/schema" } } },
-    schema: {
-      type: "object",
-      properties: {
-        type: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
-        description: { type: "string" },
-        properties: { type: "object", additionalProperties: { $ref: "#/definitions/schema" } },
-        required: { type: "array", items: { type: "string" }, uniqueItems: true },
-        enum: { type: "array", minItems: 1 },
-        items: { $ref: "#/definitions/schema" },
-        minimum: { type: "number" },
-        maximum: { type: "number" },
-        default: {},
-      },
-    },
-  },
-};
+});
 
-const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = (): number[] => loadavg().map((x) => +x.toFixed(2));
 
 function bfclDataDir(): string {
   const given = process.env.BFCL_EVAL_DIR;
@@ -106,26 +91,11 @@ function dataset(): { path: string; distinct: number } {
   return { path, distinct: samples.length };
 }
 
-interface Timing {
-  wallS: number;
-  cpuS: number;
-  peakMiB?: number;
-}
-
-/** Reports the process's own CPU time and peak RSS on exit (loaded with `node -r`). */
-const HOOK = `process.on("exit", () => { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.TOOLN1_BENCH_USAGE, JSON.stringify(u)); });`;
-
 /** One whole `tooln1 check` process: wall time from here, CPU time and peak RSS from its own accounting. */
 function oursOnce(path: string): Timing {
-  const usage = join(DIR, "usage.json");
-  const hook = join(DIR, "usage-hook.js");
-  writeFileSync(hook, HOOK);
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["-r", hook, CLI, "check", path, "--json"], { env: { ...process.env, TOOLN1_BENCH_USAGE: usage }, stdio: "ignore" });
-  const wallS = (performance.now() - t0) / 1000;
+  const r = timeNodeProcess([CLI, "check", path, "--json"], DIR);
   if (r.status !== 0 && r.status !== 1) throw new Error(`tooln1 check exited ${r.status}`);
-  const u = JSON.parse(readFileSync(usage, "utf8")) as { userCPUTime: number; systemCPUTime: number; maxRSS: number };
-  return { wallS, cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMiB: +(u.maxRSS / 1024).toFixed(1) };
+  return { wallS: r.wallS, cpuS: r.cpuS, peakMiB: +r.peakMiB.toFixed(1) };
 }
 
 /**
@@ -204,7 +174,6 @@ async function main(): Promise<void> {
   const ratios = r.ours.map((o, i) => r.base[i].wallS / o.wallS);
   const cpuRatios = r.ours.map((o, i) => r.base[i].cpuS / o.cpuS);
   const med = (ts: Timing[], k: "wallS" | "cpuS") => +median(ts.map((t) => t[k])).toFixed(3);
-  const pkg = (name: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
   const result = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: loadAfter, note: "shared machine: wall time stretches with other load (load averages 1/5/15 min above), CPU time much less; the two sides run in turn so both see the same load" },
     dataset: { lines: LINES, distinctSamples: distinct, source: `bfcl-eval ${BFCL_VERSION}: every category with a possible_answer file, converted by python -m tooln1 convert --from bfcl, repeated with fresh ids`, bytes: readFileSync(path).length },

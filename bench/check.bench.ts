@@ -7,7 +7,6 @@
  *    JSON document against an equivalent structural JSON Schema (target: >= 5x faster).
  * Data goes to $TMPDIR/tooln1-bench (generated once, seeded). Writes bench/results/check.json.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,69 +14,42 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { getLanguageService } from "vscode-json-languageservice";
 import { writeDataset } from "../test/server/datasetGen";
 import { checkFile } from "../language-server/fileCheck";
+import { ROOT, median, pkgVersion as pkg, sampleListSchema, timeNodeProcess } from "./common";
 
-const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const DIR = join(tmpdir(), "tooln1-bench");
 const LINES = 60_000;
 const SIDE_BY_SIDE = 20_000;
 
-/** Run inside the measured child: reports its own peak RSS and CPU time on exit. */
-const HOOK = `process.on("exit", () => { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.TOOLN1_BENCH_USAGE, JSON.stringify({ maxRSSKB: u.maxRSS, userMs: u.userCPUTime / 1000, systemMs: u.systemCPUTime / 1000 })); });`;
-
-const SAMPLE_SCHEMA = {
-  type: "array",
-  items: {
+const SAMPLE_SCHEMA = sampleListSchema({
+  tool: {
     type: "object",
-    required: ["tools", "messages", "answer"],
+    required: ["type", "function"],
     properties: {
-      id: { type: "string" },
-      tools: { type: "array", items: { $ref: "#/definitions/tool" } },
-      messages: {
-        type: "array",
-        minItems: 1,
-        items: { type: "object", required: ["role", "content"], properties: { role: { enum: ["system", "user", "assistant", "tool"] }, content: { type: "string" } } },
-      },
-      answer: {
-        type: "array",
-        items: { type: "object", required: ["name", "arguments"], properties: { name: { type: "string", pattern: "^[a-zA-Z0-9_-]{1,64}$" }, arguments: { type: "object" } } },
+      type: { const: "function" },
+      function: {
+        type: "object",
+        required: ["name", "parameters"],
+        properties: { name: { type: "string", pattern: "^[a-zA-Z0-9_-]{1,64}$" }, description: { type: "string" }, parameters: { $ref: "#/definitions/schema" } },
       },
     },
   },
-  definitions: {
-    tool: {
-      type: "object",
-      required: ["type", "function"],
-      properties: {
-        type: { const: "function" },
-        function: {
-          type: "object",
-          required: ["name", "parameters"],
-          properties: { name: { type: "string", pattern: "^[a-zA-Z0-9_-]{1,64}$" }, description: { type: "string" }, parameters: { $ref: "#/definitions/schema" } },
-        },
-      },
-    },
-    schema: {
-      type: "object",
-      properties: {
-        type: { enum: ["string", "number", "integer", "boolean", "object", "array", "null"] },
-        description: { type: "string" },
-        properties: { type: "object", additionalProperties: { $ref: "#/definitions/schema" } },
-        required: { type: "array", items: { type: "string" } },
-        enum: { type: "array", minItems: 1 },
-        items: { $ref: "#/definitions/schema" },
-        minimum: { type: "number" },
-        maximum: { type: "number" },
-        default: {},
-      },
+  schema: {
+    type: "object",
+    properties: {
+      type: { enum: ["string", "number", "integer", "boolean", "object", "array", "null"] },
+      description: { type: "string" },
+      properties: { type: "object", additionalProperties: { $ref: "#/definitions/schema" } },
+      required: { type: "array", items: { type: "string" } },
+      enum: { type: "array", minItems: 1 },
+      items: { $ref: "#/definitions/schema" },
+      minimum: { type: "number" },
+      maximum: { type: "number" },
+      default: {},
     },
   },
-};
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+  answerName: { type: "string", pattern: "^[a-zA-Z0-9_-]{1,64}$" },
+});
 
 async function main(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
@@ -96,15 +68,10 @@ async function main(): Promise<void> {
 
   // 1. The CLI over the full dataset, three runs.
   const runs: { wallS: number; cpuS: number; maxRssMB: number; exit: number | null; problems: number }[] = [];
-  const usageFile = join(DIR, "usage.json");
-  const hookFile = join(DIR, "usage-hook.js");
-  writeFileSync(hookFile, HOOK);
   for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["-r", hookFile, CLI, "check", full, "--json"], { env: { ...process.env, TOOLN1_BENCH_USAGE: usageFile }, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-    const wallS = (performance.now() - t0) / 1000;
-    const u = JSON.parse(readFileSync(usageFile, "utf8")) as { maxRSSKB: number; userMs: number; systemMs: number };
-    runs.push({ wallS, cpuS: (u.userMs + u.systemMs) / 1000, maxRssMB: u.maxRSSKB / 1024, exit: r.status, problems: r.stdout.split("\n").filter(Boolean).length });
+    const r = timeNodeProcess([CLI, "check", full, "--json"], DIR, { stdout: true, maxBuffer: 512 * 1024 * 1024 });
+    const wallS = r.wallS;
+    runs.push({ wallS, cpuS: r.cpuS, maxRssMB: r.peakMiB, exit: r.status, problems: r.stdout.split("\n").filter(Boolean).length });
     process.stderr.write(`check run ${i + 1}: ${wallS.toFixed(2)} s wall, ${runs[i].cpuS.toFixed(2)} s CPU, ${runs[i].maxRssMB.toFixed(0)} MB peak RSS\n`);
   }
 
@@ -137,7 +104,6 @@ async function main(): Promise<void> {
   const baseCpuS = cpu() - c2;
   process.stderr.write(`side by side (${SIDE_BY_SIDE} samples): ours ${oursS.toFixed(2)} s (${ours} problems), vscode-json-languageservice ${baseS.toFixed(2)} s (${diags.length} diagnostics)\n`);
 
-  const pkg = (name: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
   const result = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, loadAvg1m: +loadavg()[0].toFixed(1), note: "shared 2-core machine; wall time depends on other load, CPU time does not" },
     dataset: { path: full, lines: LINES, bytes, megabytes: +(bytes / 1e6).toFixed(1), badFraction: 0.01, ...(badLines !== undefined ? { badLines } : {}) },

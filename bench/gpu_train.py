@@ -32,12 +32,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from tooln1 import data as data_mod  # noqa: E402
+from plain_trl import mean_prompt_tokens, plain_grpo_trainer  # noqa: E402
 from tooln1 import synthetic  # noqa: E402
 from tooln1.config import from_dict  # noqa: E402
 from tooln1.events import read_events  # noqa: E402
 from tooln1.tiny import make_tiny_model  # noqa: E402
-from tooln1.train import Run, _common_args, load_model, load_tokenizer  # noqa: E402
+from tooln1.train import Run, load_model  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 QWEN_05B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
@@ -129,12 +129,6 @@ def make_config(model: str, train: str, steps: int, completion: int, generation:
     }
 
 
-def mean_prompt_tokens(cfg: dict) -> float:
-    tok = load_tokenizer(cfg["model"])
-    samples = data_mod.load_samples(cfg["data"]["train"])
-    return sum(len(tok(data_mod.render_prompt(s), add_special_tokens=False)["input_ids"]) for s in samples) / len(samples)
-
-
 def run_ours(raw: dict, run_dir: str, prompt_tokens: float) -> dict:
     cfg = from_dict(raw)
     timer = StepTimer(prompt_tokens, cfg["grpo"]["per_device_batch_size"])
@@ -167,28 +161,9 @@ def own_metrics(run_dir: str) -> dict:
 
 def run_plain(raw: dict, out_dir: str, prompt_tokens: float) -> dict:
     """What a user would write with TRL alone: the same model, prompts, reward and GRPOConfig."""
-    from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
-
-    from tooln1 import reward
-
     cfg = from_dict(raw)
-    g = cfg["grpo"]
-    tok = load_tokenizer(cfg["model"])
-    samples = data_mod.load_samples(cfg["data"]["train"])
-    ds = Dataset.from_list([{"prompt": data_mod.render_prompt(s), "answer": json.dumps(s["answer"])}
-                            for s in samples])
-
-    def tool_reward(prompts, completions, answer, **kw):
-        return [float(reward.score(c, json.loads(a))["reward"]) for c, a in zip(completions, answer)]
-
-    args = GRPOConfig(**_common_args(cfg, g, out_dir), num_generations=g["num_generations"],
-                      max_completion_length=g["max_completion_length"], temperature=g["temperature"],
-                      top_p=g["top_p"], beta=g["beta"], entropy_coef=g["entropy_coef"],
-                      scale_rewards=g["scale_rewards"], loss_type=g["loss_type"], max_grad_norm=g["max_grad_norm"])
-    timer = StepTimer(prompt_tokens, g["per_device_batch_size"])
-    trainer = GRPOTrainer(model=load_model(cfg["model"], cfg["precision"]), reward_funcs=[tool_reward], args=args,
-                          train_dataset=ds, processing_class=tok, callbacks=[timer])
+    timer = StepTimer(prompt_tokens, cfg["grpo"]["per_device_batch_size"])
+    trainer = plain_grpo_trainer(cfg, out_dir, cfg["precision"], [timer])
     timer.wrap(trainer)
     trainer.train()
     out = timer.result()

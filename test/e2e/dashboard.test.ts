@@ -2,65 +2,31 @@
 // the evaluation row, then the same run after switching to a light theme. Saves
 // test-output/e2e/dashboard-sft-grpo-{dark,light}.png (the README's screenshots come from here).
 // Run by scripts/test-e2e.sh after the workbench scenarios.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, endProcessesUsing, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
-import type { Browser } from "playwright-core";
+import { E2ESession, PYTHON, VSIX, type Workbench, log, scenario, waitForChange } from "./harness";
 
-const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let wb: Workbench | undefined;
-let workspace = "";
+const session = new E2ESession(() => ({
+  vsix: VSIX,
+  name: "dashboard",
+  machineSettings: { "tooln1.pythonPath": PYTHON },
+  userSettings: { "tooln1.pythonPath": PYTHON, "workbench.colorTheme": "Default Dark Modern" },
+}));
 
 /** Runs a command whose own quick pick opens in the palette's box (so the box stays open). */
 async function paletteCommand(w: Workbench, title: string): Promise<void> {
-  const input = w.page.locator(".quick-input-widget .quick-input-box input");
-  await w.page.keyboard.press("Escape");
-  await w.page.keyboard.press("F1");
-  await input.waitFor({ state: "visible", timeout: 15_000 });
-  await input.fill(`>${title}`);
+  await w.openPalette(title);
   await w.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().click();
 }
 
-before(async () => {
-  server = await CodeServer.start({
-    vsix: VSIX,
-    name: "dashboard",
-    machineSettings: { "tooln1.pythonPath": PYTHON },
-    userSettings: { "tooln1.pythonPath": PYTHON, "workbench.colorTheme": "Default Dark Modern" },
-  });
-  browser = await launchBrowser();
-  workspace = copyExamples();
-  provideTinyModel(workspace, PYTHON);
-});
-
-after(async () => {
-  await wb?.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  if (workspace) {
-    endProcessesUsing(workspace);
-    rmSync(dirname(workspace), { recursive: true, force: true });
-  }
-});
-
 test("a live sft-then-grpo run: phases and evaluation on the dashboard, in a dark and a light theme", { timeout: 480_000 }, async () => {
-  await scenario(() => wb, "dashboard-sft-grpo", 470_000, async () => {
-    const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
+  await scenario(() => session.wb, "dashboard-sft-grpo", 470_000, async () => {
+    const w = await session.open();
     // the extension is up once its Runs view opens
-    const icon = w.activityBarItem("Tool-N1");
-    await icon.waitFor({ state: "visible", timeout: 60_000 });
-    await icon.click();
-    await w.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: 60_000 });
+    await w.showRunsView(60_000);
     // (the command's own quick pick follows at once in the same box: no wait for it to close)
     await paletteCommand(w, "Tool-N1: Train Tool-N1");
-    const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-sft-grpo.tooln1.yaml" }).first();
-    await config.waitFor({ state: "visible", timeout: 30_000 });
-    await config.click();
-    await w.notification(/training started/).first().waitFor({ state: "visible", timeout: 30_000 });
+    await w.pickTrainingConfig("tiny-sft-grpo.tooln1.yaml", 30_000);
     await w.runCommand("Tool-N1: Open Run Dashboard");
     const dash = await w.webviewFrame(".chart[data-panel='reward']", 30_000);
     await w.runCommand("View: Close Primary Side Bar");

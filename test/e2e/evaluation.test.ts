@@ -3,41 +3,18 @@
 // the results view shows its Table 2 row and failures, a failure opens in the rollout inspector, and
 // a second evaluation is cancelled. Needs the BFCL environment (make venv-bfcl). Run by
 // scripts/test-e2e.sh; alone: node --test out/test/e2e/evaluation.test.js (after packaging).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, endProcessesUsing, launchBrowser, log, provideTinyModel, scenario } from "./harness";
-import type { Browser } from "playwright-core";
-
-const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { E2ESession, PYTHON, ROOT, VSIX, type Workbench, log, scenario } from "./harness";
 const BFCL_PYTHON = process.env.TOOLN1_BFCL_PYTHON ?? join(ROOT, ".venv-bfcl", "bin", "python");
 
 describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let wb: Workbench | undefined;
-  let workspace = "";
-
-  before(async () => {
+  const session = new E2ESession(() => {
     assert.ok(existsSync(BFCL_PYTHON), `no BFCL environment at ${BFCL_PYTHON} (make venv-bfcl)`);
     const settings = { "tooln1.pythonPath": PYTHON, "tooln1.bfcl.pythonPath": BFCL_PYTHON, "tooln1.evaluation.maxNewTokens": 16 };
-    server = await CodeServer.start({ vsix: VSIX, machineSettings: settings, userSettings: settings });
-    browser = await launchBrowser();
-    workspace = copyExamples();
-    provideTinyModel(workspace, PYTHON);
-    log(`workspace: ${workspace}`);
-  });
-
-  after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (workspace) {
-      const n = endProcessesUsing(workspace);
-      if (n) log(`ended ${n} leftover process(es) of ${workspace}`);
-      rmSync(dirname(workspace), { recursive: true, force: true });
-    }
+    return { vsix: VSIX, machineSettings: settings, userSettings: settings };
   });
 
   async function startEvaluation(w: Workbench, limit: string): Promise<void> {
@@ -56,8 +33,8 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
   }
 
   test("01 evaluate the tiny model: Table 2 row, per-category table, a failure opens in the inspector", { timeout: 420_000 }, async () => {
-    await scenario(() => wb, "eval-01-evaluate", 410_000, async () => {
-      const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
+    await scenario(() => session.wb, "eval-01-evaluate", 410_000, async () => {
+      const w = await session.open();
       await startEvaluation(w, "1");
       await w.notification(/BFCL evaluation of tiny-model/).first().waitFor({ state: "visible", timeout: 60_000 });
       // The results view opens at once; the row appears when BFCL's checker has scored the outputs.
@@ -72,7 +49,7 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
       const cats = await view.locator("table.categories tr[data-category]").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-category")));
       assert.deepEqual(cats, ["simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"]);
       // What the view shows is what the trainer wrote.
-      const root = join(workspace, "runs", "bfcl");
+      const root = join(session.workspace, "runs", "bfcl");
       const dirs = readdirSync(root);
       assert.equal(dirs.length, 1);
       const scores = JSON.parse(readFileSync(join(root, dirs[0], "scores.json"), "utf8")) as { categories: Record<string, { total: number }> };
@@ -88,8 +65,8 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
   });
 
   test("02 a running evaluation is cancelled from the results view", { timeout: 240_000 }, async () => {
-    await scenario(() => wb, "eval-02-cancel", 230_000, async () => {
-      const w = wb!;
+    await scenario(() => session.wb, "eval-02-cancel", 230_000, async () => {
+      const w = session.wb!;
       await w.runCommand("View: Close All Editor Groups");
       await startEvaluation(w, "");
       const view = await w.webviewFrame("#evaluate", 60_000);
@@ -98,7 +75,7 @@ describe("Evaluate Checkpoint on BFCL in code-server", { concurrency: 1 }, () =>
       await w.notification(/BFCL evaluation cancelled/).first().waitFor({ state: "visible", timeout: 60_000 });
       await view.locator("#running").waitFor({ state: "detached", timeout: 30_000 });
       // Only the finished evaluation has scores.
-      const root = join(workspace, "runs", "bfcl");
+      const root = join(session.workspace, "runs", "bfcl");
       assert.equal(readdirSync(root).filter((d) => existsSync(join(root, d, "scores.json"))).length, 1);
     });
   });

@@ -6,13 +6,16 @@ import { createHash } from "node:crypto";
 import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Frame, type Locator, type Page } from "playwright-core";
 
 /** The repository root (this file runs from out/test/e2e/). */
 export const ROOT = resolve(__dirname, "../../..");
 export const OUTPUT = join(ROOT, "test-output", "e2e");
 export const VSIX = process.env.TOOLN1_VSIX ?? join(ROOT, "dist-vsix", "tool-n1-studio.vsix");
+/** The trainer's interpreter for the scenarios. */
+export const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Flags for headless Debian Chromium without a display, a sandbox or network services. */
 export const CHROMIUM_FLAGS = [
@@ -323,14 +326,25 @@ export class Workbench {
     return path;
   }
 
-  /** Runs a command from the Command Palette by its title, e.g. "Tool-N1: Show Extension Log". */
-  async runCommand(title: string): Promise<void> {
+  /** Opens the quick input with `key` (focus taken back from a webview first) and types `text`; returns its input box. */
+  private async quickInput(key: "F1" | "Control+P", text: string): Promise<Locator> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
     await this.focusWorkbench();
     await this.page.keyboard.press("Escape");
-    await this.page.keyboard.press("F1");
+    await this.page.keyboard.press(key);
     await input.waitFor({ state: "visible", timeout: 15_000 });
-    await input.fill(`>${title}`);
+    await input.fill(text);
+    return input;
+  }
+
+  /** Opens the Command Palette with `title` typed; returns its input box. */
+  openPalette(title: string): Promise<Locator> {
+    return this.quickInput("F1", `>${title}`);
+  }
+
+  /** Runs a command from the Command Palette by its title, e.g. "Tool-N1: Show Extension Log". */
+  async runCommand(title: string): Promise<void> {
+    const input = await this.openPalette(title);
     const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await row.click();
@@ -354,12 +368,7 @@ export class Workbench {
 
   /** Whether the Command Palette offers a command with this title (its list settles on rows or "No matching commands"). */
   async commandOffered(title: string): Promise<boolean> {
-    const input = this.page.locator(".quick-input-widget .quick-input-box input");
-    await this.focusWorkbench();
-    await this.page.keyboard.press("Escape");
-    await this.page.keyboard.press("F1");
-    await input.waitFor({ state: "visible", timeout: 15_000 });
-    await input.fill(`>${title}`);
+    await this.openPalette(title);
     // The list settles on matching rows, "similar commands" or "No matching commands".
     const anyRow = this.page.locator(".quick-input-list .monaco-list-row").first();
     const none = this.page.locator(".quick-input-widget", { hasText: /No matching commands/ }).first();
@@ -379,12 +388,7 @@ export class Workbench {
 
   /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; waits for its editor tab. */
   async openFile(relPath: string): Promise<void> {
-    const input = this.page.locator(".quick-input-widget .quick-input-box input");
-    await this.focusWorkbench();
-    await this.page.keyboard.press("Escape");
-    await this.page.keyboard.press("Control+P");
-    await input.waitFor({ state: "visible", timeout: 15_000 });
-    await input.fill(relPath);
+    await this.quickInput("Control+P", relPath);
     const base = relPath.split("/").pop() ?? relPath;
     const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: base }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
@@ -456,6 +460,28 @@ export class Workbench {
     throw new Error(`could not move the selection to '${await row.textContent()}'`);
   }
 
+  /** A clear window for the next scenario: the panel hidden and every editor closed. */
+  async clearLayout(): Promise<void> {
+    await this.hidePanel();
+    await this.runCommand("View: Close All Editor Groups");
+  }
+
+  /** Opens the Tool-N1 side bar on its Runs view (which shows once the extension is up). */
+  async showRunsView(timeoutMs: number): Promise<void> {
+    const icon = this.activityBarItem("Tool-N1");
+    await icon.waitFor({ state: "visible", timeout: timeoutMs });
+    await icon.click();
+    await this.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: timeoutMs });
+  }
+
+  /** Picks a training config in Train Tool-N1's quick pick (already open) and waits for the run to start. */
+  async pickTrainingConfig(name: string, timeoutMs: number): Promise<void> {
+    const config = this.page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
+    await config.waitFor({ state: "visible", timeout: timeoutMs });
+    await config.click();
+    await this.notification(/training started/).first().waitFor({ state: "visible", timeout: timeoutMs });
+  }
+
   /** The activity bar entry of a view container, by its title. */
   activityBarItem(title: string): Locator {
     return this.page.locator(`.activitybar .action-item a.action-label[aria-label^="${title}"]`);
@@ -524,5 +550,44 @@ export async function scenario(wb: () => Workbench | undefined, id: string, time
   if (w) {
     const shot = await w.screenshot(`${id}.png`);
     log(`scenario ${id}: passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshot: ${shot}`);
+  }
+}
+
+/**
+ * One e2e file's set-up (registers its before/after hooks): code-server with `server()`'s options,
+ * a browser, a copy of the examples with the tiny model; afterwards the window, the browser and the
+ * server are closed, and processes still using the workspace (a run of a failed scenario, in its own
+ * process group) are ended before it is removed.
+ */
+export class E2ESession {
+  server!: CodeServer;
+  browser!: Browser;
+  workspace = "";
+  /** The trusted window the scenarios share, once `open()` made it. */
+  wb: Workbench | undefined;
+
+  constructor(server: () => CodeServerOptions) {
+    before(async () => {
+      this.server = await CodeServer.start(server());
+      this.browser = await launchBrowser();
+      this.workspace = copyExamples();
+      provideTinyModel(this.workspace, PYTHON);
+      log(`workspace: ${this.workspace}`);
+    });
+    after(async () => {
+      await this.wb?.close().catch(() => undefined);
+      await this.browser?.close().catch(() => undefined);
+      await this.server?.stop();
+      if (this.workspace) {
+        const n = endProcessesUsing(this.workspace);
+        if (n) log(`ended ${n} leftover process(es) of ${this.workspace}`);
+        rmSync(dirname(this.workspace), { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** Opens the workspace in a trusted window, kept for the next scenarios and the clean-up. */
+  open(): Promise<Workbench> {
+    return Workbench.open(this.browser, this.server, this.workspace, { trust: true, holder: (x) => (this.wb = x) });
   }
 }

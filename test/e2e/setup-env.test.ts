@@ -3,21 +3,14 @@
 // notification, the trainer's import check; then "Train Tool-N1" runs with that environment. Offline:
 // pip installs from a wheelhouse packed from this checkout's .venv (scripts/wheelhouse-from-venv.py,
 // cached per machine), through the ordinary PIP_NO_INDEX / PIP_FIND_LINKS settings.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, endProcessesUsing, launchBrowser, log, provideTinyModel, scenario, waitForChange } from "./harness";
-import type { Browser } from "playwright-core";
-
-const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let wb: Workbench | undefined;
-let workspace = "";
+import { join } from "node:path";
+import { E2ESession, PYTHON, ROOT, VSIX, log, scenario, waitForChange } from "./harness";
 
 /** Wheels of what `tooln1[train]` needs, packed once per machine from the .venv's installed versions. */
 function wheelhouse(): string {
@@ -36,32 +29,16 @@ function wheelhouse(): string {
   return dir;
 }
 
-before(async () => {
-  const wheels = wheelhouse();
-  server = await CodeServer.start({
-    vsix: VSIX,
-    name: "code-server-setup-env",
-    // No tooln1.pythonPath: the interpreter is the one "Set up Training Environment" makes.
-    env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels, PIP_DISABLE_PIP_VERSION_CHECK: "1" },
-  });
-  browser = await launchBrowser();
-  workspace = copyExamples();
-  provideTinyModel(workspace, PYTHON);
-});
-
-after(async () => {
-  await wb?.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  if (workspace) {
-    endProcessesUsing(workspace);
-    rmSync(dirname(workspace), { recursive: true, force: true });
-  }
-});
+const session = new E2ESession(() => ({
+  vsix: VSIX,
+  name: "code-server-setup-env",
+  // No tooln1.pythonPath: the interpreter is the one "Set up Training Environment" makes.
+  env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheelhouse(), PIP_DISABLE_PIP_VERSION_CHECK: "1" },
+}));
 
 test("Set up Training Environment installs the trainer with TRL, showing pip's progress; Train Tool-N1 then runs with it", { timeout: 1_200_000 }, async () => {
-  await scenario(() => wb, "09-setup-environment", 1_150_000, async () => {
-    const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
+  await scenario(() => session.wb, "09-setup-environment", 1_150_000, async () => {
+    const w = await session.open();
     await w.runCommand("Tool-N1: Set up Training Environment");
     // pip's own steps show in the progress notification as they happen.
     const progress = w.notification(/setting up the training environment/);
@@ -72,18 +49,16 @@ test("Set up Training Environment installs the trainer with TRL, showing pip's p
     log(`progress: ${seen.slice(0, 160)}`);
     await w.notification(/training environment ready/).first().waitFor({ state: "visible", timeout: 900_000 });
     // The environment has TRL (the [train] extra), in the extension's global storage.
-    const venvs = readdirSync(join(server!.userDataDir, "User", "globalStorage"))
-      .map((d) => join(server!.userDataDir, "User", "globalStorage", d, "venv", "bin", "python"))
+    const storage = join(session.server.userDataDir, "User", "globalStorage");
+    const venvs = readdirSync(storage)
+      .map((d) => join(storage, d, "venv", "bin", "python"))
       .filter((p) => existsSync(p));
     assert.equal(venvs.length, 1, "one managed environment in the extension's storage");
     const check = spawnSync(venvs[0], ["-c", "import tooln1, trl, torch; print(trl.__version__)"], { encoding: "utf8" });
     assert.equal(check.status, 0, check.stderr);
     // Train Tool-N1 now finds that environment and starts a run.
     await w.runCommand("Tool-N1: Train Tool-N1");
-    const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-e2e.tooln1.yaml" }).first();
-    await config.waitFor({ state: "visible", timeout: 20_000 });
-    await config.click();
-    await w.notification(/training started/).first().waitFor({ state: "visible", timeout: 60_000 });
+    await w.pickTrainingConfig("tiny-e2e.tooln1.yaml", 60_000);
     // ... with the managed environment (the extension's log says which interpreter and why).
     await w.runCommand("Tool-N1: Show Extension Log");
     await w.page.locator(".output-view, .panel .monaco-editor", { hasText: "the environment from Set up Training Environment" }).first().waitFor({ state: "visible", timeout: 30_000 });

@@ -1,55 +1,28 @@
 // The user's workflows in a real VS Code (code-server) with the built .vsix installed, driven by
 // headless Chromium. Run by scripts/test-e2e.sh; each scenario saves a screenshot under test-output/e2e/.
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CodeServer, ROOT, VSIX, Workbench, copyExamples, launchBrowser, log, provideTinyModel, provideTinyOnnx, scenario, waitForChange, endProcessesUsing } from "./harness";
-import type { Browser } from "playwright-core";
-
-const PYTHON = process.env.TOOLN1_E2E_PYTHON ?? join(ROOT, ".venv", "bin", "python");
+import { E2ESession, PYTHON, VSIX, Workbench, copyExamples, log, provideTinyOnnx, scenario, waitForChange } from "./harness";
 
 describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let wb: Workbench | undefined;
-  let workspace = "";
+  const session = new E2ESession(() => ({
+    vsix: VSIX,
+    // tooln1.pythonPath is machine-scoped: only user/machine settings may set it.
+    machineSettings: { "tooln1.pythonPath": PYTHON },
+    userSettings: { "tooln1.pythonPath": PYTHON },
+  }));
   let onnxDir = "";
-
-  before(async () => {
-    server = await CodeServer.start({
-      vsix: VSIX,
-      // tooln1.pythonPath is machine-scoped: only user/machine settings may set it.
-      machineSettings: { "tooln1.pythonPath": PYTHON },
-      userSettings: { "tooln1.pythonPath": PYTHON },
-    });
-    browser = await launchBrowser();
-    workspace = copyExamples();
-    provideTinyModel(workspace, PYTHON);
-    onnxDir = provideTinyOnnx(workspace, PYTHON);
-    log(`workspace: ${workspace}`);
-  });
-
-  after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    // A run still going (a failed scenario 04) runs in its own process group: end it too.
-    if (workspace) {
-      const n = endProcessesUsing(workspace);
-      if (n) log(`ended ${n} leftover process(es) of ${workspace}`);
-      rmSync(dirname(workspace), { recursive: true, force: true });
-    }
+  before(() => {
+    onnxDir = provideTinyOnnx(session.workspace, PYTHON);
   });
 
   test("01 the examples workspace opens and the extension activates", { timeout: 150_000 }, async () => {
-    await scenario(() => wb, "01-activate", 140_000, async () => {
-      const w = await Workbench.open(browser!, server!, workspace, { trust: true, holder: (x) => (wb = x) });
-      const icon = w.activityBarItem("Tool-N1");
-      await icon.waitFor({ state: "visible", timeout: 30_000 });
-      await icon.click();
+    await scenario(() => session.wb, "01-activate", 140_000, async () => {
+      const w = await session.open();
       // The Tool-N1 side bar opens on its Runs view.
-      await w.page.locator(".part.sidebar .composite.title", { hasText: /Tool-N1: Runs/i }).waitFor({ state: "visible", timeout: 30_000 });
+      await w.showRunsView(30_000);
       // Activation is proven by the extension's own log line in its output channel.
       await w.runCommand("Tool-N1: Show Extension Log");
       await w.page.locator(".output-view, .panel .monaco-editor", { hasText: "Tool-N1 Studio activated" }).first().waitFor({ state: "visible", timeout: 30_000 });
@@ -57,8 +30,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("02 a broken tool schema shows its problem, the quick fix clears it", { timeout: 100_000 }, async () => {
-    await scenario(() => wb, "02-diagnostics-quickfix", 90_000, async () => {
-      const w = need(wb);
+    await scenario(() => session.wb, "02-diagnostics-quickfix", 90_000, async () => {
+      const w = need(session.wb);
       await w.openFile("e2e/broken.tools.json");
       await w.page.keyboard.press("Control+Shift+M");
       const problem = w.page.locator(".markers-panel .monaco-list-row", { hasText: 'Required parameter "days" is not defined in "properties"' });
@@ -81,8 +54,8 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("03 hovering a tool name shows its description", { timeout: 70_000 }, async () => {
-    await scenario(() => wb, "03-hover", 60_000, async () => {
-      const w = need(wb);
+    await scenario(() => session.wb, "03-hover", 60_000, async () => {
+      const w = need(session.wb);
       await w.openFile("tools/weather.tools.json");
       await w.hoverEditorText("get_current_weather");
       const hover = w.page.locator(".monaco-hover", { hasText: "Current conditions for a city" });
@@ -91,15 +64,12 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("04 Train Tool-N1: the dashboard's reward chart gains points, then the run is cancelled", { timeout: 250_000 }, async () => {
-    await scenario(() => wb, "04-train-dashboard", 240_000, async () => {
-      const w = need(wb);
+    await scenario(() => session.wb, "04-train-dashboard", 240_000, async () => {
+      const w = need(session.wb);
       // No run is running yet: the palette does not offer to cancel one.
       assert.equal(await w.commandOffered("Tool-N1: Cancel Training Run"), false, "Cancel Training Run is offered with no run running");
       await w.runCommand("Tool-N1: Train Tool-N1");
-      const config = w.page.locator(".quick-input-list .monaco-list-row", { hasText: "tiny-e2e.tooln1.yaml" }).first();
-      await config.waitFor({ state: "visible", timeout: 20_000 });
-      await config.click();
-      await w.notification(/training started/).first().waitFor({ state: "visible", timeout: 30_000 });
+      await w.pickTrainingConfig("tiny-e2e.tooln1.yaml", 30_000);
       await w.runCommand("Tool-N1: Open Run Dashboard");
       const dash = await w.webviewFrame('.chart[data-panel="reward"]', 30_000);
       await dash.locator(".run.run-running").first().waitFor({ state: "visible", timeout: 30_000 });
@@ -127,11 +97,11 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("05 the run's rollouts: inline verdicts in the file, and the inspector", { timeout: 130_000 }, async () => {
-    await scenario(() => wb, "05-rollouts", 120_000, async () => {
-      const w = need(wb);
+    await scenario(() => session.wb, "05-rollouts", 120_000, async () => {
+      const w = need(session.wb);
       await w.hidePanel();
       // The run scenario 04 wrote; Quick Open takes its absolute path (its file index may predate the run).
-      const runs = join(workspace, "runs");
+      const runs = join(session.workspace, "runs");
       const run = readdirSync(runs).find((d) => existsSync(join(runs, d, "rollouts", "step-00001.jsonl")));
       assert.ok(run, `no run with rollouts under ${runs} (scenario 04 writes one)`);
       await w.openFile(join(runs, run, "rollouts", "step-00001.jsonl"));
@@ -163,11 +133,10 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("06 the preview parses and scores an output typed for a dataset sample", { timeout: 100_000 }, async () => {
-    await scenario(() => wb, "06-preview", 90_000, async () => {
-      const w = need(wb);
+    await scenario(() => session.wb, "06-preview", 90_000, async () => {
+      const w = need(session.wb);
       // The sample on the cursor's line (ex-001: weather in Paris) fills the tools and the ground truth.
-      await w.hidePanel();
-      await w.runCommand("View: Close All Editor Groups");
+      await w.clearLayout();
       await w.openFile("data/train.tooln1.jsonl");
       await w.focusEditor();
       await w.page.keyboard.press("Control+Home");
@@ -193,7 +162,7 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
     const folder = copyExamples("untrusted-examples");
     try {
       await scenario(() => untrusted, "07-untrusted", 120_000, async () => {
-        const w = await Workbench.open(browser!, server!, folder, { trust: false, holder: (x) => (untrusted = x) });
+        const w = await Workbench.open(session.browser, session.server, folder, { trust: false, holder: (x) => (untrusted = x) });
         await w.runCommand("Tool-N1: Train Tool-N1");
         const refusal = w.notification(/Training launches a process, which is disabled in an untrusted workspace/).first();
         await refusal.waitFor({ state: "visible", timeout: 30_000 });
@@ -206,12 +175,11 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("10 completion inside quotes; Inspect Rollouts from an untitled editor", { timeout: 100_000 }, async () => {
-    await scenario(() => wb, "10-editor-edges", 90_000, async () => {
-      const w = need(wb);
-      await w.hidePanel();
-      await w.runCommand("View: Close All Editor Groups");
+    await scenario(() => session.wb, "10-editor-edges", 90_000, async () => {
+      const w = need(session.wb);
+      await w.clearLayout();
       // "type": "num| inside the quotes offers number.
-      writeFileSync(join(workspace, "tools", "quoted.tools.json"), '[{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {"a": {"type": "num"}}}}}]\n');
+      writeFileSync(join(session.workspace, "tools", "quoted.tools.json"), '[{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {"a": {"type": "num"}}}}}]\n');
       await w.openFile("tools/quoted.tools.json");
       await w.focusEditor();
       await w.page.keyboard.press("Control+F");
@@ -239,10 +207,9 @@ describe("Tool-N1 Studio in code-server", { concurrency: 1 }, () => {
   });
 
   test("08 Try Exported Model: the installed extension loads the exported tiny model and generates text", { timeout: 130_000 }, async () => {
-    await scenario(() => wb, "08-try-model", 120_000, async () => {
-      const w = need(wb);
-      await w.hidePanel();
-      await w.runCommand("View: Close All Editor Groups");
+    await scenario(() => session.wb, "08-try-model", 120_000, async () => {
+      const w = need(session.wb);
+      await w.clearLayout();
       await w.runCommand("Tool-N1: Try Exported Model...");
       // The folder picker: code-server's file dialog is a quick input that takes a path.
       const input = w.page.locator(".quick-input-widget .quick-input-box input");

@@ -25,13 +25,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from tooln1 import data as data_mod  # noqa: E402
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "bench"))
+
+from plain_trl import mean_prompt_tokens, plain_grpo_trainer  # noqa: E402
 from tooln1 import synthetic  # noqa: E402
 from tooln1.config import from_dict  # noqa: E402
 from tooln1.tiny import make_tiny_model  # noqa: E402
-from tooln1.train import Run, _common_args, load_model, load_tokenizer  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from tooln1.train import Run  # noqa: E402
 
 
 class Timer(TrainerCallback):
@@ -72,12 +73,6 @@ def config(model: str, train: str, steps: int) -> dict:
     })
 
 
-def mean_prompt_tokens(cfg: dict) -> float:
-    tok = load_tokenizer(cfg["model"])
-    samples = data_mod.load_samples(cfg["data"]["train"])
-    return sum(len(tok(data_mod.render_prompt(s), add_special_tokens=False)["input_ids"]) for s in samples) / len(samples)
-
-
 def run_ours(cfg: dict, run_dir: str, prompt_tokens: float) -> dict:
     timer = Timer(prompt_tokens, cfg["grpo"]["per_device_batch_size"])
 
@@ -93,28 +88,8 @@ def run_ours(cfg: dict, run_dir: str, prompt_tokens: float) -> dict:
 
 def run_plain(cfg: dict, out_dir: str, prompt_tokens: float) -> dict:
     """What a user would write with TRL alone: the same model, prompts, reward and GRPOConfig."""
-    from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
-
-    from tooln1 import reward
-
-    g = cfg["grpo"]
-    tok = load_tokenizer(cfg["model"])  # the same tokenizer (AutoTokenizer would swap qwen2's pre-tokenizer)
-    samples = data_mod.load_samples(cfg["data"]["train"])
-    ds = Dataset.from_list([{"prompt": data_mod.render_prompt(s), "answer": json.dumps(s["answer"])}
-                            for s in samples])
-
-    def tool_reward(prompts, completions, answer, **kw):
-        return [float(reward.score(c, json.loads(a))["reward"]) for c, a in zip(completions, answer)]
-
-    args = GRPOConfig(**_common_args(cfg, g, out_dir), num_generations=g["num_generations"],
-                      max_completion_length=g["max_completion_length"], temperature=g["temperature"],
-                      top_p=g["top_p"], beta=g["beta"], entropy_coef=g["entropy_coef"],
-                      scale_rewards=g["scale_rewards"], loss_type=g["loss_type"], max_grad_norm=g["max_grad_norm"])
-    timer = Timer(prompt_tokens, g["per_device_batch_size"])
-    trainer = GRPOTrainer(model=load_model(cfg["model"], "fp32"), reward_funcs=[tool_reward], args=args,
-                          train_dataset=ds, processing_class=tok, callbacks=[timer])
-    trainer.train()
+    timer = Timer(prompt_tokens, cfg["grpo"]["per_device_batch_size"])
+    plain_grpo_trainer(cfg, out_dir, "fp32", [timer]).train()
     return timer.result()
 
 

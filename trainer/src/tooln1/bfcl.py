@@ -24,14 +24,10 @@ import tempfile
 import time
 from typing import Any, Callable
 
+# the categories are the runner's (it imports bfcl_eval only inside its operations)
+from .bfcl_runner import AST_CATEGORIES, CATEGORIES, RELEVANCE_CATEGORIES  # noqa: F401
 from .toolcall import parse_tool_calls
 
-AST_CATEGORIES = (
-    "simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple",
-    "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple",
-)
-RELEVANCE_CATEGORIES = ("irrelevance", "live_irrelevance", "live_relevance")
-CATEGORIES = AST_CATEGORIES + RELEVANCE_CATEGORIES
 BFCL_VERSION = "2026.3.23"
 ENV_PYTHON = "TOOLN1_BFCL_PYTHON"
 VENV_NAME = ".venv-bfcl"
@@ -204,52 +200,47 @@ def category_of(test_id: str) -> str | None:
     return head if head in CATEGORIES else None
 
 
-def read_outputs(path: str) -> tuple[list[dict], list[str]]:
-    """Records ``{"id", "completion"}`` of an outputs file; problems as sentences (line N: ...)."""
-    records, problems, seen = [], [], set()
-    try:
-        f = open(path, encoding="utf-8")
-    except OSError as e:
-        raise BfclError(f"cannot read {path}: {e.strerror or e}") from None
-    with f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(f"line {n}: not JSON ({e.msg})")
-                continue
-            if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("completion"), str):
-                problems.append(f'line {n}: expected {{"id": str, "completion": str}}')
-                continue
-            if rec["id"] in seen:
-                problems.append(f"line {n}: id {rec['id']!r} appears twice")
-                continue
-            seen.add(rec["id"])
-            records.append(rec)
-    return records, problems
-
-
-def read_jsonl_objects(path: str) -> tuple[list[dict], list[str]]:
-    """JSON objects of a JSONL file; problems as sentences (line N: ...)."""
-    out, problems = [], []
+def _jsonl_values(path: str, problems: list[str]):
+    """(line number, value) of each non-blank line of a JSONL file; a line that is not JSON is added
+    to ``problems`` (line N: ...); a file that cannot be read is a BfclError."""
     try:
         with open(path, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    value = json.loads(line)
                 except json.JSONDecodeError as e:
                     problems.append(f"line {n}: not JSON ({e.msg})")
                     continue
-                if isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("category"), str):
-                    out.append(obj)
-                else:
-                    problems.append(f'line {n}: expected a question {{"id", "category", "question", "function", ...}}')
+                yield n, value
     except OSError as e:
         raise BfclError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def read_outputs(path: str) -> tuple[list[dict], list[str]]:
+    """Records ``{"id", "completion"}`` of an outputs file; problems as sentences (line N: ...)."""
+    records, problems, seen = [], [], set()
+    for n, rec in _jsonl_values(path, problems):
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("completion"), str):
+            problems.append(f'line {n}: expected {{"id": str, "completion": str}}')
+            continue
+        if rec["id"] in seen:
+            problems.append(f"line {n}: id {rec['id']!r} appears twice")
+            continue
+        seen.add(rec["id"])
+        records.append(rec)
+    return records, problems
+
+
+def read_jsonl_objects(path: str) -> tuple[list[dict], list[str]]:
+    """JSON objects of a JSONL file; problems as sentences (line N: ...)."""
+    out, problems = [], []
+    for n, obj in _jsonl_values(path, problems):
+        if isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("category"), str):
+            out.append(obj)
+        else:
+            problems.append(f'line {n}: expected a question {{"id", "category", "question", "function", ...}}')
     return out, problems
 
 
@@ -295,17 +286,12 @@ def check(records: list[dict], categories: list[str] | None = None, python: str 
 
 def first_answer(ground_truth: list | None) -> list[dict]:
     """BFCL's possible answers as one ground-truth call list (the first allowed value of each argument)."""
-    from .importers import _first_value
+    from .importers import first_values
 
     out = []
     for call in ground_truth or []:
         (name, args), = call.items()
-        kept = {}
-        for k, v in args.items():
-            keep, val = _first_value(v)
-            if keep:
-                kept[k] = val
-        out.append({"name": name, "arguments": kept})
+        out.append({"name": name, "arguments": first_values(args)})
     return out
 
 

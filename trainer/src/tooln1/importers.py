@@ -468,16 +468,21 @@ def _first_value(v: Any) -> tuple[bool, Any]:
     return True, _resolve(v[0])
 
 
+def first_values(args: dict) -> dict:
+    """BFCL's possible values of each argument -> the first one (optional ones left out: _first_value)."""
+    out = {}
+    for k, v in args.items():
+        keep, val = _first_value(v)
+        if keep:
+            out[k] = val
+    return out
+
+
 def _resolve(first: Any) -> Any:
     """A possible value with its nested dicts (every field a list of allowed values) resolved, also
     inside lists: ``[{"x": [1]}, {"x": [2]}]`` -> ``[{"x": 1}, {"x": 2}]``."""
     if isinstance(first, dict) and first and all(isinstance(x, list) for x in first.values()):
-        nested = {}
-        for k, x in first.items():
-            keep, val = _first_value(x)
-            if keep:
-                nested[k] = val
-        return nested
+        return first_values(first)
     if isinstance(first, list):
         return [_resolve(x) if isinstance(x, dict) else x for x in first]
     return first
@@ -521,12 +526,7 @@ def _from_bfcl(rec: Any, rid: str, answers: dict | None) -> list:
         (name, args), = call.items()
         if not isinstance(args, dict):
             raise Drop("bad_call")
-        out = {}
-        for k, v in args.items():
-            keep, val = _first_value(v)
-            if keep:
-                out[k] = val
-        answer.append({"name": name, "arguments": out})
+        answer.append({"name": name, "arguments": first_values(args)})
     return [(rid, _finish({"id": rid, "tools": tools, "messages": messages, "answer": answer}))]
 
 
