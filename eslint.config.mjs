@@ -2,6 +2,11 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Architecture invariant: host code (the extension, the server, the CLI) and the shared protocols
+// never import from webview/; a model both sides need lives in common/.
+const NO_WEBVIEW = { regex: "(^|/)webview/", message: "Host code never imports from webview/: a model both sides need lives in common/ (docs/architecture.md)." };
+const NODE_BUILTINS = ["node:*", "fs", "path", "child_process", "worker_threads", "crypto", "os"];
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", "out/**", ".venv/**", ".venv-bfcl/**", "dist-vsix/**", ".e2e/**", "test-output/**", "trainer/**", "media/**", "**/*.d.ts"] },
   js.configs.recommended,
@@ -15,10 +20,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/**/*.ts", "language-server/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [NO_WEBVIEW] }] },
+  },
+  {
     // Architecture invariant: the pure core and the shared protocols are bundled into the host, the
     // server, every webview and the CLI: no vscode, no Node built-ins.
     files: ["src/core/**/*.ts", "common/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { paths: ["vscode"], patterns: ["vscode-*", "node:*", "fs", "path", "child_process", "worker_threads", "crypto", "os"] }] },
+    rules: { "no-restricted-imports": ["error", { paths: ["vscode"], patterns: [{ group: ["vscode-*", ...NODE_BUILTINS] }, NO_WEBVIEW] }] },
   },
   {
     // Only the extension host's wiring may import vscode: not the language server, the CLI, the
@@ -46,13 +55,13 @@ export default tseslint.config(
       "src/preview/args.ts",
       "src/inference/**/*.ts",
     ],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "Only the extension host's wiring in src/ may import vscode (docs/architecture.md)." }] }] },
+    rules: { "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "Only the extension host's wiring in src/ may import vscode (docs/architecture.md)." }], patterns: [NO_WEBVIEW] }] },
   },
   {
     // Webviews run in a browser sandbox: no Node built-ins.
     files: ["webview/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "Webviews talk to the host with postMessage only." }], patterns: ["node:*", "fs", "path", "child_process", "worker_threads", "crypto", "os"] }],
+      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "Webviews talk to the host with postMessage only." }], patterns: NODE_BUILTINS }],
     },
   },
 );

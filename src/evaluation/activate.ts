@@ -93,7 +93,7 @@ async function pickModel(folder: vscode.WorkspaceFolder): Promise<string | undef
 }
 
 async function pickCategories(): Promise<string[] | undefined> {
-  const items = BFCL_CATEGORIES.map((c) => ({ label: c, picked: (DEFAULT_CATEGORIES as string[]).includes(c) }));
+  const items = BFCL_CATEGORIES.map((c) => ({ label: c, picked: DEFAULT_CATEGORIES.includes(c) }));
   const picked = await vscode.window.showQuickPick(items, { title: "BFCL categories", canPickMany: true, ignoreFocusOut: true });
   if (!picked) return undefined;
   return picked.map((p) => p.label);
@@ -127,7 +127,7 @@ export async function evaluateCheckpoint(ctx: Ctx, svc: EvaluationService, arg?:
   if (!existsSync(model)) throw new Error(`${model} does not exist`);
   const categories = a.categories ?? (await pickCategories());
   if (!categories?.length) return undefined;
-  const bad = categories.filter((c) => !(BFCL_CATEGORIES as readonly string[]).includes(c));
+  const bad = categories.filter((c) => !BFCL_CATEGORIES.includes(c));
   if (bad.length) throw new Error(`unknown BFCL categories: ${bad.join(", ")}`);
   const limit = a.limit !== undefined ? a.limit : await askLimit();
   if (limit === undefined) return undefined;

@@ -9,14 +9,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import bfclCategories from "../../trainer/src/tooln1/schemas/bfcl-categories.json";
 
-/** BFCL's single-turn categories the trainer evaluates (tooln1/bfcl.py CATEGORIES). */
-export const BFCL_CATEGORIES = [
-  "simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple", "irrelevance",
-  "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance", "live_relevance",
-] as const;
-export type BfclCategory = (typeof BFCL_CATEGORIES)[number];
-export const DEFAULT_CATEGORIES: BfclCategory[] = ["simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"];
+/** BFCL's single-turn categories the trainer evaluates, from the spec tooln1/bfcl_runner.py loads too. */
+export const BFCL_CATEGORIES: readonly string[] = Object.keys(bfclCategories.categories);
+export const DEFAULT_CATEGORIES: string[] = ["simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"];
 export const RESULTS_FILE = "results.rollouts.jsonl";
 export const SCORES_FILE = "scores.json";
 

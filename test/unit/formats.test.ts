@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { REASON_CODES } from "../../src/core/types";
 import { eventError } from "../../src/core/events";
 import { scoreCompletion } from "../../src/core/reward";
+import { BFCL_CATEGORIES } from "../../src/evaluation/bfcl";
 
 const schemas = join(__dirname, "..", "..", "..", "trainer/src/tooln1/schemas");
 const read = (name: string) => JSON.parse(readFileSync(join(schemas, name), "utf8"));
@@ -29,4 +30,9 @@ test("every event type of event.schema.json has a reader, and no other type is r
     assert.ok(err === null || !/unknown event type|no reader/.test(err), `${type}: ${err}`);
   }
   assert.equal(eventError({ v: 1, type: "heartbeat", time: "t" }), 'unknown event type "heartbeat"');
+});
+
+test("BFCL_CATEGORIES are bfcl-categories.json's, in its order", () => {
+  assert.deepEqual([...BFCL_CATEGORIES], Object.keys(read("bfcl-categories.json").categories));
+  assert.equal(BFCL_CATEGORIES.length, 13);
 });

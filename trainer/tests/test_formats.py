@@ -160,3 +160,18 @@ def test_event_types_come_from_the_event_schema():
     branches = [c["if"]["properties"]["type"]["const"] for c in schema["allOf"]]
     assert sorted(branches) == sorted(EVENT_TYPES), "every event type has its fields in the schema"
     assert FINAL_STATUSES == ("completed", "cancelled", "failed")
+
+
+def test_bfcl_categories_have_one_spec():
+    """bfcl-categories.json is the list; the runner loads it from beside itself, as the BFCL environment
+    runs it (no tooln1 there), and tooln1.bfcl takes the runner's tuples."""
+    import runpy
+
+    from tooln1 import bfcl, bfcl_runner
+
+    spec = json.loads((SCHEMAS / "bfcl-categories.json").read_text(encoding="utf-8"))["categories"]
+    standalone = runpy.run_path(bfcl_runner.__file__)
+    assert standalone["AST_CATEGORIES"] == tuple(c for c, k in spec.items() if k == "ast")
+    assert standalone["RELEVANCE_CATEGORIES"] == tuple(c for c, k in spec.items() if k == "relevance")
+    assert set(spec.values()) == {"ast", "relevance"}
+    assert bfcl.CATEGORIES == standalone["CATEGORIES"] and len(bfcl.CATEGORIES) == len(spec) == 13

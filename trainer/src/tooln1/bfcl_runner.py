@@ -21,14 +21,21 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 
-#: BFCL's categories this evaluator runs (single-turn; multi-turn and agentic need tool execution).
-AST_CATEGORIES = (
-    "simple_python", "simple_java", "simple_javascript", "multiple", "parallel", "parallel_multiple",
-    "live_simple", "live_multiple", "live_parallel", "live_parallel_multiple",
-)
-RELEVANCE_CATEGORIES = ("irrelevance", "live_irrelevance", "live_relevance")
+
+def _load_categories() -> dict:
+    # next to this file, not through the tooln1 package: this runs in the BFCL environment
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas", "bfcl-categories.json"), encoding="utf-8") as f:
+        return json.load(f)["categories"]
+
+
+#: BFCL's categories this evaluator runs (single-turn; multi-turn and agentic need tool execution),
+#: from schemas/bfcl-categories.json (the editor reads the same file).
+_KINDS = _load_categories()
+AST_CATEGORIES = tuple(c for c, kind in _KINDS.items() if kind == "ast")
+RELEVANCE_CATEGORIES = tuple(c for c, kind in _KINDS.items() if kind == "relevance")
 CATEGORIES = AST_CATEGORIES + RELEVANCE_CATEGORIES
 
 #: A model entry of BFCL's config that keeps "." in function names (its checker then compares names as given).
