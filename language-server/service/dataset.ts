@@ -1,8 +1,8 @@
 /**
  * Dataset checks, one line at a time: syntax, the sample's shape, the line's tools (deep schema
  * checks), every ground-truth call against those tools, and what the paper's preprocessing would
- * drop. Clean lines never build a syntax tree: JSON.parse is the fast path, ranges are only
- * computed for lines with problems.
+ * drop. Valid lines never build a syntax tree: JSON.parse reads them, and a problem's range is
+ * found by a scan along its path (jsonTree.ts rangeInJson); only invalid lines are parsed for errors.
  */
 import type { Json, ToolDef } from "../../src/core/types";
 import { readToolList, normalizeTool } from "../../src/core/schema";
@@ -11,7 +11,7 @@ import { validateSample, wouldPaperDrop } from "../../src/core/sample";
 import { CODES, type FixData, type JsonPath, type PathProblem, type Problem } from "./problems";
 import { checkTools } from "./toolChecks";
 import { isBfclCodeSample } from "./bfclTypes";
-import { safeParseTree, placeProblems, rangeOfPath, nodeAtPath, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
+import { safeParseTree, placeProblemsInJson, rangeInJson, pathStopsAtRoot, syntaxMessage, STRICT_OPTIONS } from "./jsonTree";
 import type { ParseError } from "jsonc-parser";
 
 /** What one line contributes to its document (kept per line, reused while the line is unchanged). */
@@ -150,7 +150,7 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
     const before = result.problems.length;
     if (pre && !pp.some((p) => p.path[0] === "tools")) {
       // Nothing points into the tools: place on the line without them (what JSON.parse read), then shift.
-      placeProblems(safeParseTree(pre.reduced, undefined, STRICT_OPTIONS), pp, result.problems);
+      placeProblemsInJson(pre.reduced, pp, result.problems);
       const at = pre.spanStart + TOOLS_SENTINEL.length;
       const by = pre.spanEnd - at;
       for (let k = before; k < result.problems.length; k++) {
@@ -159,8 +159,7 @@ export function checkSampleValue(value: unknown, text: string, pre?: PreReadTool
         if (p.end >= at) p.end += by;
       }
     } else {
-      const tree = text.length < 64 * 1024 * 1024 ? safeParseTree(text, undefined, STRICT_OPTIONS) : undefined;
-      placeProblems(tree, pp, result.problems);
+      placeProblemsInJson(text, pp, result.problems);
     }
   }
   if (pre) for (const p of pre.placed) result.problems.push(p);
@@ -212,7 +211,7 @@ function guard<T>(fn: () => T, pp: PathProblem[]): T | undefined {
 
 /** The range of the sample's `"id"` value in a line (only needed for duplicate ids, which are rare). */
 export function idRange(text: string): { start: number; end: number } {
-  return rangeOfPath(safeParseTree(text, undefined, STRICT_OPTIONS), ["id"]);
+  return rangeInJson(text, ["id"]);
 }
 
 /** A problem for a line that repeats an earlier line's id. */
@@ -262,11 +261,10 @@ interface ToolEntry {
 /** Places a cached tool's problems on its own text; a problem at the tool itself spans the tool. */
 function placedOf(e: ToolEntry, src: string): { structural: Problem[]; deep: Problem[] } {
   if (!e.placed) {
-    const tree = safeParseTree(src, undefined, STRICT_OPTIONS);
     const place = (list: PathProblem[]) =>
       list.map((p): Problem => {
         // In the line the tool is an array element: a problem that lands on the tool spans it.
-        const r = !tree || nodeAtPath(tree, p.path) === tree ? { start: 0, end: src.length } : rangeOfPath(tree, p.path, p.key);
+        const r = pathStopsAtRoot(src, p.path) ? { start: 0, end: src.length } : rangeInJson(src, p.path, p.key);
         return { code: p.code, severity: p.severity, message: p.message, start: r.start, end: r.end };
       });
     e.placed = { structural: place(e.structural), deep: place(e.deep) };
