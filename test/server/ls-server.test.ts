@@ -176,27 +176,34 @@ test("fuzz through the server: rapid edits and junk never stop it answering", as
   assert.doesNotMatch(c.stderr(), /tooln1 server:/);
 });
 
-test("a large dataset's first check is split across two threads and equals the service's", async () => {
-  const good = read("valid.jsonl").trimEnd().split("\n");
-  const bad = read("problems.jsonl").trimEnd().split("\n");
-  const lines: string[] = [];
-  for (let i = 0; i < 6000; i++) lines.push(i % 97 === 5 ? bad[(i >> 3) % bad.length] : good[i % good.length].replace(/"s\d"/, `"id${i % 5000}"`));
-  const text = lines.join("\n");
-  const uri = "file:///ws/large-open.jsonl";
-  const p = c.diagnostics(uri, 1, 60_000);
-  await open(uri, "tooln1-dataset", text);
-  const diags = await p;
-  const fresh = new ToolN1LanguageService().validate(TextDocument.create(uri, "tooln1-dataset", 1, text));
-  assert.ok(fresh.length > 100);
-  assert.deepEqual(diags, fresh);
-  // Later lines (checked by the second thread) are edited like any other.
-  const l = 5500;
-  const at = lines[l].indexOf('"name": "get_weather", "arguments"') + 9;
-  const next = c.diagnostics(uri, 2);
-  await c.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: l, character: at }, end: { line: l, character: at } }, text: "zz" }] });
-  assert.ok((await next).some((d) => d.range.start.line === l && d.code === "unknown_tool"));
-  await c.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
-});
+for (const threads of ["2", "1"]) {
+  test(`a large dataset's first check on ${threads} thread${threads === "1" ? "" : "s"} equals the service's`, async () => {
+    const srv = await startServer({ env: { TOOLN1_LS_THREADS: threads } });
+    try {
+      const good = read("valid.jsonl").trimEnd().split("\n");
+      const bad = read("problems.jsonl").trimEnd().split("\n");
+      const lines: string[] = [];
+      for (let i = 0; i < 6000; i++) lines.push(i % 97 === 5 ? bad[(i >> 3) % bad.length] : good[i % good.length].replace(/"s\d"/, `"id${i % 5000}"`));
+      const text = lines.join("\n");
+      const uri = "file:///ws/large-open.jsonl";
+      const p = srv.diagnostics(uri, 1, 60_000);
+      await srv.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "tooln1-dataset", version: 1, text } });
+      const diags = await p;
+      const fresh = new ToolN1LanguageService().validate(TextDocument.create(uri, "tooln1-dataset", 1, text));
+      assert.ok(fresh.length > 100);
+      assert.deepEqual(diags, fresh);
+      // Later lines (on two threads, checked by the second) are edited like any other.
+      const l = 5500;
+      const at = lines[l].indexOf('"name": "get_weather", "arguments"') + 9;
+      const next = srv.diagnostics(uri, 2);
+      await srv.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: l, character: at }, end: { line: l, character: at } }, text: "zz" }] });
+      assert.ok((await next).some((d) => d.range.start.line === l && d.code === "unknown_tool"));
+      assert.doesNotMatch(srv.stderr(), /tooln1 server:|check worker/);
+    } finally {
+      await srv.close();
+    }
+  });
+}
 
 test("extremes through the server: 10,000-deep nesting, binary junk, a 20 MB line", async () => {
   let junk = "";

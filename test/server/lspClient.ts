@@ -17,9 +17,9 @@ export interface Client {
   stderr(): string;
 }
 
-export async function startServer(opts: { maxDiagnostics?: number; server?: string } = {}): Promise<Client> {
+export async function startServer(opts: { maxDiagnostics?: number; server?: string; env?: Record<string, string> } = {}): Promise<Client> {
   // Started as the extension starts it (language-server/protocol.ts SERVER_EXEC_ARGV).
-  const proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, opts.server ?? SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, opts.server ?? SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
