@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from tooln1 import bfcl
-from tooln1.importers import _resolve
+from tooln1.importers import passing_calls
 from tooln1.reward import score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,21 +71,6 @@ print(json.dumps({"seconds": best, "valid": valid}))
 '''
 
 
-def _first_call_values(q: dict) -> list[dict]:
-    calls = []
-    for call in q["ground_truth"]:
-        (name, allowed), = call.items()
-        params = next(f for f in q["function"] if f["name"] == name)["parameters"]
-        required = set(params.get("required", []))
-        args = {}
-        for k, values in allowed.items():
-            values = [v for v in values if v != ""] if k in required else values
-            if values and values[0] != "":
-                args[k] = _resolve(values[0])
-        calls.append({"name": name, "arguments": args})
-    return calls
-
-
 def _mutate(calls: list[dict]) -> list[dict]:
     out = json.loads(json.dumps(calls))
     for c in out:
@@ -112,7 +97,7 @@ def build(runner: bfcl.BfclRunner) -> tuple[list[dict], list[dict], list[dict]]:
         if q["category"] in IRRELEVANCE:
             calls = [] if n % 2 == 0 or not q["function"] else [{"name": q["function"][0]["name"], "arguments": {}}]
         else:
-            calls = _first_call_values(q)
+            calls = passing_calls(q["ground_truth"], lambda name: next(f for f in q["function"] if f["name"] == name)["parameters"].get("required"))
             if n % 2:
                 calls = _mutate(calls)
         ours.append({"id": q["id"], "completion": "<think>Answer from the possible answers.</think>\n<tool_call>" + json.dumps(calls) + "</tool_call>"})

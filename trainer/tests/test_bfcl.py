@@ -109,21 +109,10 @@ def _schema(q: dict, name: str) -> dict:
 
 
 def answer_calls(q: dict) -> list[dict]:
-    """One correct call list from BFCL's possible answers: the first allowed value of each argument,
-    the first non-empty one for a required argument ("" means "may be left out")."""
-    from tooln1.importers import _resolve
+    """One correct call list from BFCL's possible answers (against the original function schemas)."""
+    from tooln1.importers import passing_calls
 
-    calls = []
-    for call in q["ground_truth"]:
-        (name, allowed), = call.items()
-        required = set(_schema(q, name).get("required", []))
-        args = {}
-        for k, values in allowed.items():
-            values = [v for v in values if v != ""] if k in required else values
-            if values and values[0] != "":
-                args[k] = _resolve(values[0])
-        calls.append({"name": name, "arguments": args})
-    return calls
+    return passing_calls(q["ground_truth"], lambda name: _schema(q, name).get("required"))
 
 
 def answerable(q: dict) -> bool:

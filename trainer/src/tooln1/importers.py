@@ -31,7 +31,7 @@ import json
 import os
 import re
 import sys
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .sample import paper_drop_reason
 from .template import DEFAULT_SYSTEM
@@ -486,6 +486,23 @@ def _resolve(first: Any) -> Any:
     if isinstance(first, list):
         return [_resolve(x) if isinstance(x, dict) else x for x in first]
     return first
+
+
+def passing_calls(ground_truth: list[dict], required_of: Callable[[str], Any]) -> list[dict]:
+    """One call list BFCL's checker accepts, from its possible answers: the first allowed value of each
+    argument, the first non-empty one for a required argument ("" means "may be left out").
+    ``required_of(name)``: the required parameter names of that function."""
+    calls = []
+    for call in ground_truth:
+        (name, allowed), = call.items()
+        required = set(required_of(name) or [])
+        args = {}
+        for k, values in allowed.items():
+            values = [v for v in values if v != ""] if k in required else values
+            if values and values[0] != "":
+                args[k] = _resolve(values[0])
+        calls.append({"name": name, "arguments": args})
+    return calls
 
 
 def bfcl_messages(q: Any) -> list[dict]:
