@@ -47,20 +47,23 @@ export class PendingRequests<R, X = undefined> {
 
   /** Settles request `id` with its answer; returns its extra data, or undefined for an unknown id. */
   resolve(id: number, value: R): X | undefined {
-    const w = this.waiting.get(id);
-    if (!w) return undefined;
-    this.waiting.delete(id);
-    w.resolve(value);
-    return w.extra;
+    const w = this.take(id);
+    w?.resolve(value);
+    return w?.extra;
   }
 
   /** Rejects request `id`; returns its extra data, or undefined for an unknown id. */
   reject(id: number, error: Error): X | undefined {
+    const w = this.take(id);
+    w?.reject(error);
+    return w?.extra;
+  }
+
+  /** Request `id`'s waiter, no longer waiting. */
+  private take(id: number) {
     const w = this.waiting.get(id);
-    if (!w) return undefined;
     this.waiting.delete(id);
-    w.reject(error);
-    return w.extra;
+    return w;
   }
 
   /** Rejects every waiting request (the channel closed); returns their extra data. */

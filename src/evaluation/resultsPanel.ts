@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { join } from "node:path";
 import { Disposable, type Ctx } from "../context";
-import { makeNonce, webviewHtml } from "../webviewHtml";
+import { loadWebviewPage } from "../webviewPanel";
 import { RESULTS_FILE, TABLE2_COLUMNS, listEvaluations, readFailures, table2Row } from "./bfcl";
 import { isWebviewMessage, type EvaluationView, type HostMessage, type WebviewMessage } from "../../common/evaluation/protocol";
 import type { EvaluationService } from "./activate";
@@ -24,15 +24,7 @@ export class ResultsPanel extends Disposable {
     private root: string,
   ) {
     super();
-    const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist", "webview");
-    panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: "Tool-N1 BFCL Results",
-      script: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.js")).toString(),
-      styles: [panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "evaluation.css")).toString()],
-    });
+    loadWebviewPage(panel.webview, ctx.extension.extensionUri, "evaluation", "Tool-N1 BFCL Results");
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(svc.onDidChange(() => this.postRunning()));

@@ -9,20 +9,10 @@ import type { ReasonCode } from "../core/types";
 import { Config } from "../config";
 import { RolloutIndexClient } from "./indexClient";
 import { InspectorSession } from "./inspectorSession";
-import { makeNonce, webviewHtml } from "../webviewHtml";
+import { loadWebviewPage } from "../webviewPanel";
 import { isToHost, type RolloutFilter, type RowDetail } from "../../common/inspector/protocol";
 
 export const INSPECTOR_VIEW_TYPE = "tooln1.rolloutInspector";
-
-function htmlFor(webview: vscode.Webview, distUri: vscode.Uri, title: string): string {
-  return webviewHtml({
-    cspSource: webview.cspSource,
-    nonce: makeNonce(),
-    title,
-    script: webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.js")).toString(),
-    styles: [webview.asWebviewUri(vscode.Uri.joinPath(distUri, "webview", "inspector.css")).toString()],
-  });
-}
 
 /** Wires one webview to a new index over `paths`. Returns what to dispose with the webview. */
 export function attachInspector(
@@ -32,7 +22,6 @@ export function attachInspector(
   opts: { title: string; filter?: RolloutFilter; select?: { path: string; line: number } | null },
 ): vscode.Disposable {
   const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist");
-  webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
   const variant = new Config(vscode.Uri.file(paths[0])).reward;
   const client = new RolloutIndexClient(vscode.Uri.joinPath(dist, "index.worker.js").fsPath);
   const opened = client.open(paths, variant, true);
@@ -51,7 +40,7 @@ export function attachInspector(
   const sub = webview.onDidReceiveMessage((m: unknown) => {
     if (isToHost(m)) void opened.then(() => session.handle(m), () => undefined);
   });
-  webview.html = htmlFor(webview, dist, opts.title);
+  loadWebviewPage(webview, ctx.extension.extensionUri, "inspector", opts.title);
   return new vscode.Disposable(() => {
     sub.dispose();
     session.dispose();

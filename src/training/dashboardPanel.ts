@@ -8,7 +8,7 @@ import { Disposable, type Ctx } from "../context";
 import type { RunData, SeriesColumns } from "../../common/dashboard/protocol";
 import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../common/dashboard/protocol";
 import { toColumns } from "../../common/dashboard/data";
-import { makeNonce, webviewHtml } from "../webviewHtml";
+import { loadWebviewPage } from "../webviewPanel";
 import { exportBytes } from "./exportFile";
 import type { TrainingController } from "./controller";
 import { VerlFollower, detectRunSource, type MetricPoint } from "../node/runDir";
@@ -39,15 +39,7 @@ export class DashboardPanel extends Disposable {
   ) {
     super();
     this.runIds = [...initialRuns];
-    const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, "dist", "webview");
-    panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist] };
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      title: "Tool-N1 Run Dashboard",
-      script: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.js")).toString(),
-      styles: [panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, "dashboard.css")).toString()],
-    });
+    loadWebviewPage(panel.webview, ctx.extension.extensionUri, "dashboard", "Tool-N1 Run Dashboard");
     this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(controller.onPoint(({ dir, point }) => this.queue(dir, point)));
