@@ -4,7 +4,7 @@
  * more than a few points per pixel. No DOM: tested under node --test.
  */
 import { METRICS, REASON_CODES } from "../../src/core/types";
-import type { RunSummary, SeriesColumns, XAxis } from "./protocol";
+import { valueAt, type ColumnsLike, type PackedColumns, type RunSummary, type SeriesColumns, type XAxis } from "./protocol";
 
 export interface PanelDef {
   id: string;
@@ -76,8 +76,12 @@ export function metricLabel(m: string): string {
 }
 
 /** The metrics of `s` this panel draws (those with at least one value). */
-export function panelMetrics(panel: PanelDef, s: SeriesColumns): string[] {
-  const has = (m: string) => !!s.metrics[m]?.some((v) => v != null);
+export function panelMetrics(panel: PanelDef, s: ColumnsLike): string[] {
+  const has = (m: string) => {
+    const col = s.metrics[m];
+    if (col) for (let i = 0; i < col.length; i++) if (valueAt(col, i) !== null) return true;
+    return false;
+  };
   // the reason panel draws its derived series in their order (by share)
   if (panel.reasons) return Object.keys(s.metrics).filter((m) => panel.metrics.includes(m) && has(m));
   const out = panel.metrics.filter(has);
@@ -91,6 +95,8 @@ export function panelMetrics(panel: PanelDef, s: SeriesColumns): string[] {
 }
 
 export type Col = (number | null)[];
+/** A column read but never written: plain (null for none) or packed (NaN for none). */
+export type SrcCol = ArrayLike<number | null>;
 
 /**
  * TensorBoard's debiased EMA: weight w in [0, 1). Nulls stay null and do not reset the average.
@@ -156,7 +162,7 @@ export class TokenCounter {
   private base = 0;
   private prev: number | null = null;
   private sum = 0;
-  at(s: SeriesColumns, i: number): number | null {
+  at(s: ColumnsLike, i: number): number | null {
     const cum = s.metrics[TOKENS_CUMULATIVE]?.[i];
     if (cum != null && Number.isFinite(cum)) {
       if (this.prev != null && cum < this.prev) this.base += this.prev;
@@ -174,15 +180,21 @@ export class TokenCounter {
 }
 
 /** The x values of a run: step, seconds since its first timed point, or tokens processed. */
-export function xValues(s: SeriesColumns, x: XAxis): Col {
-  if (x === "step") return s.step;
+export function xValues(s: ColumnsLike, x: XAxis): Col {
+  if (x === "step") return Array.from(s.step);
   if (x === "tokens") {
     const tc = new TokenCounter();
-    return s.step.map((_, i) => tc.at(s, i));
+    return Array.from(s.step, (_, i) => tc.at(s, i));
   }
   let t0: number | null = null;
-  for (const t of s.time) if (t != null) t0 = t0 == null ? t : Math.min(t0, t);
-  return s.time.map((t) => (t == null || t0 == null ? null : (t - t0) / 1000));
+  for (let i = 0; i < s.time.length; i++) {
+    const t = valueAt(s.time, i);
+    if (t != null) t0 = t0 == null ? t : Math.min(t0, t);
+  }
+  return Array.from(s.time, (_, i) => {
+    const t = valueAt(s.time, i);
+    return t == null || t0 == null ? null : (t - t0) / 1000;
+  });
 }
 
 /** Sorts rows by x (stable) and drops rows without an x. Returns row indices. */
@@ -230,10 +242,11 @@ export interface TableOptions extends ViewTransform {
 }
 
 /**
- * One pass over a column: false as soon as a value is neither a finite number nor null; else the
- * per-block argmin/argmax (-1 for a block without values) appended to `mins` / `maxs`.
+ * One pass over a column: false as soon as a value is ±Infinity or not a number (null and NaN are
+ * "no value"); else the per-block argmin/argmax (-1 for a block without values) appended to
+ * `mins` / `maxs`.
  */
-function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
+function summariseClean(col: SrcCol, mins: number[][], maxs: number[][]): boolean {
   const n = col.length;
   const lo: number[] = [];
   const hi: number[] = [];
@@ -244,8 +257,8 @@ function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
     let vmax = -Infinity;
     for (let i = s; i < s + BLOCK; i++) {
       const y = col[i];
-      if (y === null) continue;
-      if (typeof y !== "number" || y - y !== 0) return false; // NaN and ±Infinity fail y - y === 0
+      if (y === null || y !== y) continue;
+      if (typeof y !== "number" || y - y !== 0) return false; // ±Infinity fails y - y === 0
       if (y < vmin) {
         vmin = y;
         mi = i;
@@ -260,7 +273,44 @@ function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
   }
   for (let i = n - (n % BLOCK); i < n; i++) {
     const y = col[i];
-    if (y !== null && (typeof y !== "number" || y - y !== 0)) return false;
+    if (y !== null && y === y && (typeof y !== "number" || y - y !== 0)) return false;
+  }
+  mins.push(lo);
+  maxs.push(hi);
+  return true;
+}
+
+/** summariseClean for a packed column (the webview's): NaN is no value, no other checks needed. */
+function summarisePacked(col: Float64Array, mins: number[][], maxs: number[][]): boolean {
+  const n = col.length;
+  const blocks = Math.floor(n / BLOCK);
+  const lo: number[] = new Array(blocks);
+  const hi: number[] = new Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    const s = b * BLOCK;
+    let mi = -1;
+    let ma = -1;
+    let vmin = Infinity;
+    let vmax = -Infinity;
+    for (let i = s; i < s + BLOCK; i++) {
+      const y = col[i];
+      if (y !== y) continue;
+      if (y - y !== 0) return false;
+      if (y < vmin) {
+        vmin = y;
+        mi = i;
+      }
+      if (y > vmax) {
+        vmax = y;
+        ma = i;
+      }
+    }
+    lo[b] = mi;
+    hi[b] = ma;
+  }
+  for (let i = blocks * BLOCK; i < n; i++) {
+    const y = col[i];
+    if (y === y && y - y !== 0) return false;
   }
   mins.push(lo);
   maxs.push(hi);
@@ -271,9 +321,9 @@ function summariseClean(col: Col, mins: number[][], maxs: number[][]): boolean {
  * Step columns known to be finite and in order, with how far: every panel's cache reads the same
  * run's steps, and columns only grow at the end (appendColumns), so a checked prefix stays checked.
  */
-const orderedPrefix = new WeakMap<Col, { n: number; last: number }>();
+const orderedPrefix = new WeakMap<ArrayLike<number>, { n: number; last: number }>();
 
-function stepsInOrder(st: Col): boolean {
+function stepsInOrder(st: ArrayLike<number>): boolean {
   const known = orderedPrefix.get(st);
   const from = known && known.n <= st.length && st[known.n - 1] === known.last ? known.n : 0;
   for (let i = from; i < st.length; i++) {
@@ -294,9 +344,10 @@ export const BLOCK = 32;
  * 3,000 block summaries instead of every row.
  */
 export class SeriesCache {
-  xs: number[] = [];
-  steps: number[] = [];
-  cols: Col[] = [];
+  /** Plain arrays this cache grows, or (aliased) the source's own columns. */
+  xs: number[] | ArrayLike<number> = [];
+  steps: number[] | ArrayLike<number> = [];
+  cols: SrcCol[] = [];
   metrics: string[] = [];
   /** Source rows consumed so far. */
   private rows = 0;
@@ -306,7 +357,8 @@ export class SeriesCache {
   private blockMax: number[][] = [];
   /**
    * x = step with no smoothing, stacking or log: `xs`, `steps` and `cols` are the source arrays
-   * themselves (no copy); appends to the source extend them, and `feed` only checks and summarises.
+   * themselves (no copy); appends to the source extend them (a packed column is a new, longer view
+   * of the same rows: `sync` follows it), and `feed` only checks and summarises.
    */
   private aliased = false;
   private noAlias = false;
@@ -322,10 +374,10 @@ export class SeriesCache {
 
   private tokens: TokenCounter | null = null;
 
-  private xOf(s: SeriesColumns, i: number): number | null {
+  private xOf(s: ColumnsLike, i: number): number | null {
     if (this.view.x === "step") return s.step[i];
     if (this.view.x === "tokens") return (this.tokens ??= new TokenCounter()).at(s, i);
-    const t = s.time[i];
+    const t = valueAt(s.time, i);
     if (t == null) return null;
     if (this.t0 == null) this.t0 = t;
     return (t - this.t0) / 1000;
@@ -336,9 +388,16 @@ export class SeriesCache {
    * (rows out of x order, a metric of this panel appearing late, earlier rows changed) and has
    * to be rebuilt: `SeriesCache.build` does that, sorting rows by x.
    */
-  sync(s: SeriesColumns): boolean {
+  sync(s: ColumnsLike): boolean {
     const n = s.step.length;
     if (n < this.rows) return false;
+    if (this.aliased && this.rows > 0) {
+      // the rows seen so far are unchanged (columns only grow at the end): read the newest views
+      const cols = this.metrics.map((m) => s.metrics[m]);
+      if (cols.some((c) => !c || c.length !== n)) return false;
+      this.xs = this.steps = s.step;
+      this.cols = cols;
+    }
     if (this.rows === 0) {
       this.metrics = panelMetrics(this.panel, s);
       this.cols = this.metrics.map(() => []);
@@ -351,7 +410,7 @@ export class SeriesCache {
       for (const m of candidates) {
         if (this.metrics.includes(m)) continue;
         const col = s.metrics[m];
-        if (col) for (let i = this.rows; i < n; i++) if (col[i] != null) return false;
+        if (col) for (let i = this.rows; i < n; i++) if (valueAt(col, i) !== null) return false;
       }
     }
     if (this.rows === 0 && this.view.x === "step" && this.bulkLoad(s)) {
@@ -367,7 +426,7 @@ export class SeriesCache {
    * The first fill, column by column (several times faster than row by row). Only for x = step
    * with steps already in order; otherwise the row path decides.
    */
-  private bulkLoad(s: SeriesColumns): boolean {
+  private bulkLoad(s: ColumnsLike): boolean {
     const n = s.step.length;
     const st = s.step;
     if (!stepsInOrder(st)) return false;
@@ -376,18 +435,19 @@ export class SeriesCache {
       const srcs = this.metrics.map((m) => s.metrics[m]);
       const mins: number[][] = [];
       const maxs: number[][] = [];
-      if (srcs.every((src) => src && src.length === n && summariseClean(src, mins, maxs))) {
+      const clean = (src: SrcCol | undefined) => !!src && src.length === n && (src instanceof Float64Array ? summarisePacked(src, mins, maxs) : summariseClean(src, mins, maxs));
+      if (srcs.every(clean)) {
         this.aliased = true;
         this.xs = st;
         this.steps = st;
-        this.cols = srcs as Col[];
+        this.cols = srcs as SrcCol[];
         this.blockMin = mins;
         this.blockMax = maxs;
         return true;
       }
     }
-    this.xs = st.slice();
-    this.steps = st.slice();
+    this.xs = Array.from(st);
+    this.steps = Array.from(st);
     let acc: Float64Array | null = null;
     let any: Uint8Array | null = null;
     if (this.panel.stacked) {
@@ -422,16 +482,16 @@ export class SeriesCache {
   }
 
   /** A cache holding all of `s`, rows sorted by x when they are not already. */
-  static build(panel: PanelDef, view: ViewTransform, s: SeriesColumns): SeriesCache {
+  static build(panel: PanelDef, view: ViewTransform, s: ColumnsLike): SeriesCache {
     const c = new SeriesCache(panel, view);
     if (c.sync(s)) return c;
     const fresh = new SeriesCache(panel, view);
     fresh.noAlias = true; // its arrays are sorted copies, which later appends do not reach
     const xs = xValues(s, view.x);
     const order = orderByX(xs);
-    const sorted: SeriesColumns = { step: order.map((i) => s.step[i]), time: order.map((i) => s.time[i]), metrics: {} };
+    const sorted: SeriesColumns = { step: order.map((i) => s.step[i]), time: order.map((i) => valueAt(s.time, i)), metrics: {} };
     if (s.phase) sorted.phase = order.map((i) => s.phase![i] ?? null);
-    for (const [m, col] of Object.entries(s.metrics)) sorted.metrics[m] = order.map((i) => col[i] ?? null);
+    for (const [m, col] of Object.entries(s.metrics)) sorted.metrics[m] = order.map((i) => valueAt(col, i));
     // the x values travel with the sorted copy (a token count depends on the original row order)
     if (view.x === "tokens") sorted.metrics[TOKENS_CUMULATIVE] = order.map((i) => xs[i]);
     fresh.sync(sorted);
@@ -440,24 +500,25 @@ export class SeriesCache {
     return fresh;
   }
 
-  private feed(s: SeriesColumns, i: number): boolean {
+  private feed(s: ColumnsLike, i: number): boolean {
     if (this.aliased) {
       // the row is already in the arrays (they are the source's): check it, then summarise
       const st = s.step;
       if (st !== this.xs || !Number.isFinite(st[i]) || (i > 0 && st[i] < st[i - 1])) return false;
       for (let c = 0; c < this.cols.length; c++) {
         const y = this.cols[c][i];
-        if (y !== null && !(typeof y === "number" && Number.isFinite(y))) return false;
+        if (y !== null && y === y && !(typeof y === "number" && Number.isFinite(y))) return false;
       }
       if ((i + 1) % BLOCK === 0) this.summarise(i + 1 - BLOCK, i + 1);
       return true;
     }
     const x = this.xOf(s, i);
     if (x == null || !Number.isFinite(x)) return true;
-    const k = this.xs.length;
-    if (k > 0 && x < this.xs[k - 1]) return false;
-    this.xs.push(x);
-    this.steps.push(s.step[i]);
+    const xs = this.xs as number[];
+    const k = xs.length;
+    if (k > 0 && x < xs[k - 1]) return false;
+    xs.push(x);
+    (this.steps as number[]).push(s.step[i]);
     const w = this.view.smoothing;
     let acc = 0;
     let any = false;
@@ -477,7 +538,7 @@ export class SeriesCache {
         }
         y = any ? acc : null;
       } else if (this.view.logScale && y != null && !(y > 0)) y = null;
-      this.cols[c].push(y);
+      (this.cols[c] as Col).push(y);
     }
     if ((k + 1) % BLOCK === 0) this.summarise(k + 1 - BLOCK, k + 1);
     return true;
@@ -490,7 +551,7 @@ export class SeriesCache {
       let ma = -1;
       for (let i = s; i < e; i++) {
         const y = col[i];
-        if (y == null) continue;
+        if (y == null || y !== y) continue;
         if (mi < 0 || y < (col[mi] as number)) mi = i;
         if (ma < 0 || y > (col[ma] as number)) ma = i;
       }
@@ -499,34 +560,47 @@ export class SeriesCache {
     }
   }
 
+  /** `keep`'s picks of the groups of blocks already complete (they never change: rows only arrive at the end). */
+  private kept: { buckets: number; group: number; groups: number; out: number[] } | null = null;
+
   /** Row indices to draw: everything when small, else per bucket the first, last, min and max rows. */
   keep(buckets: number): number[] {
     const n = this.xs.length;
     if (n <= Math.max(1, buckets) * 4) return Array.from({ length: n }, (_, i) => i);
     const nb = Math.floor(n / BLOCK);
     const group = Math.max(1, Math.ceil(nb / buckets));
-    const out: number[] = [];
-    for (let b0 = 0; b0 < nb; b0 += group) {
-      const b1 = Math.min(nb, b0 + group);
-      const picks = [b0 * BLOCK, b1 * BLOCK - 1];
-      for (let c = 0; c < this.cols.length; c++) {
-        const col = this.cols[c];
-        let mi = -1;
-        let ma = -1;
-        for (let b = b0; b < b1; b++) {
-          const a = this.blockMin[c][b];
-          const z = this.blockMax[c][b];
-          if (a >= 0 && (mi < 0 || (col[a] as number) < (col[mi] as number))) mi = a;
-          if (z >= 0 && (ma < 0 || (col[z] as number) > (col[ma] as number))) ma = z;
-        }
-        if (mi >= 0) picks.push(mi);
-        if (ma >= 0) picks.push(ma);
-      }
-      picks.sort((p, q) => p - q);
-      for (const p of picks) if (out.length === 0 || out[out.length - 1] !== p) out.push(p);
-    }
+    let k = this.kept;
+    if (!k || k.group !== group || k.buckets !== buckets) k = this.kept = { buckets, group, groups: 0, out: [] };
+    const full = Math.floor(nb / group);
+    for (let g = k.groups; g < full; g++) this.pick(g * group, g * group + group, k.out);
+    k.groups = full;
+    const out = k.out.slice();
+    if (full * group < nb) this.pick(full * group, nb, out);
     for (let i = nb * BLOCK; i < n; i++) out.push(i);
     return out;
+  }
+
+  /** The first, last, min and max rows of blocks [b0, b1), in row order, onto `out`. */
+  private pick(b0: number, b1: number, out: number[]): void {
+    const picks = [b0 * BLOCK, b1 * BLOCK - 1];
+    for (let c = 0; c < this.cols.length; c++) {
+      const col = this.cols[c];
+      const bmin = this.blockMin[c];
+      const bmax = this.blockMax[c];
+      let mi = -1;
+      let ma = -1;
+      for (let b = b0; b < b1; b++) {
+        const a = bmin[b];
+        const z = bmax[b];
+        if (a >= 0 && (mi < 0 || (col[a] as number) < (col[mi] as number))) mi = a;
+        if (z >= 0 && (ma < 0 || (col[z] as number) > (col[ma] as number))) ma = z;
+      }
+      if (mi >= 0) picks.push(mi);
+      if (ma >= 0) picks.push(ma);
+    }
+    picks.sort((p, q) => p - q);
+    let last = -1;
+    for (const p of picks) if (p !== last) out.push((last = p));
   }
 }
 
@@ -538,7 +612,8 @@ export function combineTables(runs: { id: string; cache: SeriesCache }[], bucket
   if (parts.length === 0) return { xs: [], cols: [], steps: [], keys, rawPoints: 0 };
   const picked = parts.map((r) => {
     const keep = r.cache.keep(buckets);
-    return { xs: keep.map((i) => r.cache.xs[i]), steps: keep.map((i) => r.cache.steps[i]), cols: r.cache.cols.map((c) => keep.map((i) => c[i])) };
+    const { xs, steps, cols } = r.cache;
+    return { xs: keep.map((i) => xs[i]), steps: keep.map((i) => steps[i]), cols: cols.map((c) => keep.map((i) => valueAt(c, i))) };
   });
   if (picked.length === 1) return { xs: picked[0].xs, cols: picked[0].cols, steps: [picked[0].steps], keys, rawPoints };
   const all = new Set<number>();
@@ -570,22 +645,38 @@ export function panelTable(panel: PanelDef, runs: RunInput[], o: TableOptions): 
   );
 }
 
-/** Appends columns to columns in place (the append message). Unknown metrics get back-filled nulls. */
-export function appendColumns(into: SeriesColumns, add: SeriesColumns): void {
+/** Buffers allocated by `grown` (room to spare after their columns' rows). */
+const spare = new WeakSet<ArrayBufferLike>();
+
+/**
+ * `col` with `extra` more rows: a longer view of the same buffer when it has room (rows are only
+ * ever written past every view's end), else a copy into a buffer of twice the size. Buffers that
+ * came over postMessage are never written past their column (they may hold other columns).
+ */
+function grown(col: Float64Array, extra: number): Float64Array {
+  const n = col.length + extra;
+  if (spare.has(col.buffer) && col.byteOffset === 0 && col.buffer.byteLength >= n * 8) return new Float64Array(col.buffer, 0, n);
+  const room = new Float64Array(Math.max(n, col.length * 2, 256));
+  spare.add(room.buffer);
+  room.set(col);
+  return room.subarray(0, n);
+}
+
+/** Appends columns to columns in place (the append message). Unknown metrics get back-filled NaN. */
+export function appendColumns(into: PackedColumns, add: PackedColumns): void {
   const before = into.step.length;
   const n = add.step.length;
-  for (let i = 0; i < n; i++) {
-    into.step.push(add.step[i]);
-    into.time.push(add.time[i] ?? null);
-  }
+  if (!n) return;
+  into.step = grown(into.step, n);
+  into.step.set(add.step, before);
+  into.time = grown(into.time, n);
+  into.time.set(add.time, before);
   for (const [m, col] of Object.entries(add.metrics)) {
-    let dst = into.metrics[m];
-    if (!dst) {
-      dst = into.metrics[m] = new Array(before).fill(null);
-    }
-    for (let i = 0; i < n; i++) dst.push(col[i] ?? null);
+    if (!into.metrics[m]) into.metrics[m] = new Float64Array(before).fill(NaN);
+    const dst = (into.metrics[m] = grown(into.metrics[m], n));
+    dst.set(col, before);
   }
-  for (const [m, dst] of Object.entries(into.metrics)) if (!(m in add.metrics)) for (let i = 0; i < n; i++) dst.push(null);
+  for (const [m, dst] of Object.entries(into.metrics)) if (!(m in add.metrics)) into.metrics[m] = grown(dst, n).fill(NaN, before);
   if (add.phase || into.phase) {
     const ph = (into.phase ??= new Array(before).fill(null));
     for (let i = 0; i < n; i++) ph.push(add.phase?.[i] ?? null);
@@ -631,10 +722,12 @@ export class ReasonGroup {
   private rows = 0;
   private counted = 0;
   private otherLen = 0;
-  private sources: (number | null)[][] = [];
+  private other: Col | null = null;
+  /** The run's columns this group was derived from (appends grow them in place). */
+  private source: ColumnsLike | null = null;
   top: string[] = [];
   rest: string[] = [];
-  derived: SeriesColumns = { step: [], time: [], metrics: {} };
+  derived: ColumnsLike = { step: [], time: [], metrics: {} };
   version = 0;
 
   constructor(readonly k = TOP_REASONS) {}
@@ -645,9 +738,9 @@ export class ReasonGroup {
     return this.counted ? (this.sums.get(metric) ?? 0) / this.counted : 0;
   }
 
-  sync(s: SeriesColumns): SeriesColumns {
+  sync(s: ColumnsLike): ColumnsLike {
     const n = s.step.length;
-    if (n < this.rows) {
+    if (n < this.rows || s !== this.source) {
       this.sums.clear();
       this.rows = this.counted = 0;
     }
@@ -675,25 +768,25 @@ export class ReasonGroup {
     // grouping a single reason would only rename it
     const top = ranked.length <= this.k + 1 ? ranked : ranked.slice(0, this.k);
     const rest = ranked.slice(top.length);
-    const sources = top.map((m) => s.metrics[m]);
-    const same =
-      this.derived.step === s.step &&
-      top.join() === this.top.join() &&
-      rest.join() === this.rest.join() &&
-      sources.every((c, i) => c === this.sources[i]);
+    const same = this.source === s && top.join() === this.top.join() && rest.join() === this.rest.join();
     if (!same) {
+      this.source = s;
       this.top = top;
       this.rest = rest;
-      this.sources = sources;
       this.derived = { step: s.step, time: s.time, metrics: {} };
-      if (s.phase) this.derived.phase = s.phase;
-      top.forEach((m, i) => (this.derived.metrics[m] = sources[i]));
-      if (rest.length) this.derived.metrics[OTHER_REASONS] = [];
+      for (const m of top) this.derived.metrics[m] = s.metrics[m]; // legend order: top, then the rest
+      this.other = rest.length ? [] : null;
+      if (this.other) this.derived.metrics[OTHER_REASONS] = this.other;
       this.otherLen = 0;
       this.version++;
     }
-    if (s.phase && this.derived.phase !== s.phase) this.derived.phase = s.phase;
-    const other = this.derived.metrics[OTHER_REASONS];
+    // the source's newest views of the same rows (a packed column grows into a new view)
+    const d = this.derived;
+    d.step = s.step;
+    d.time = s.time;
+    for (const m of top) d.metrics[m] = s.metrics[m];
+    if (s.phase) d.phase = s.phase;
+    const other = this.other;
     if (other) {
       const restCols = rest.map((m) => s.metrics[m]);
       for (let i = this.otherLen; i < n; i++) {
@@ -791,7 +884,7 @@ export interface RunStats {
   tokensPerSecond: number | null;
 }
 
-export function runStats(s: SeriesColumns): RunStats {
+export function runStats(s: ColumnsLike): RunStats {
   let bestEval: RunStats["bestEval"] = null;
   const ev = s.metrics[METRICS.evalRewardMean];
   if (ev) for (let i = 0; i < ev.length; i++) {

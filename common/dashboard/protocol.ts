@@ -18,6 +18,52 @@ export interface SeriesColumns {
   phase?: (string | null)[];
 }
 
+/**
+ * A run's columns as they cross postMessage and as the webview keeps them: numbers packed in
+ * Float64Arrays, NaN where a row has no value. VS Code moves typed arrays between the extension
+ * host and the webview as bytes (no JSON, no per-number objects), and the webview's structured
+ * clone of them is one copy: a 12 x 100,000-point run arrives in milliseconds and costs its page
+ * no garbage collection.
+ */
+export interface PackedColumns {
+  step: Float64Array;
+  time: Float64Array;
+  metrics: Record<string, Float64Array>;
+  phase?: (string | null)[];
+}
+
+/** Either form, read-only: what the dashboard's data shaping (common/dashboard/data.ts) reads. */
+export interface ColumnsLike {
+  step: ArrayLike<number>;
+  time: ArrayLike<number | null>;
+  metrics: Record<string, ArrayLike<number | null>>;
+  phase?: ArrayLike<string | null>;
+}
+
+/** A value of a column of either form: null for none (null, NaN). */
+export function valueAt(col: ArrayLike<number | null> | undefined, i: number): number | null {
+  const v = col?.[i];
+  return v == null || v !== v ? null : v;
+}
+
+function packCol(col: ArrayLike<number | null>): Float64Array {
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    out[i] = typeof v === "number" ? v : NaN;
+  }
+  return out;
+}
+
+/** Columns packed for postMessage (a packed column is copied too: the result owns its buffers). */
+export function packColumns(s: ColumnsLike): PackedColumns {
+  const metrics: Record<string, Float64Array> = {};
+  for (const [m, col] of Object.entries(s.metrics)) metrics[m] = packCol(col);
+  const out: PackedColumns = { step: packCol(s.step), time: packCol(s.time), metrics };
+  if (s.phase) out.phase = Array.from(s.phase, (p) => (typeof p === "string" ? p : null));
+  return out;
+}
+
 export type RunStatusName = "running" | "completed" | "cancelled" | "failed" | "unknown";
 
 export interface RunSummary {
@@ -47,6 +93,15 @@ export interface RunData extends RunSummary {
   series: SeriesColumns;
 }
 
+/** A run as the host posts it (and the webview keeps it). */
+export interface PackedRun extends RunSummary {
+  series: PackedColumns;
+}
+
+export function packRun(r: RunData): PackedRun {
+  return { ...r, series: packColumns(r.series) };
+}
+
 /** x by training step, by wall time (seconds since the run's first point) or by tokens processed. */
 export type XAxis = "step" | "time" | "tokens";
 
@@ -70,9 +125,9 @@ export interface PersistedState {
 }
 
 export type HostMessage =
-  | { type: "init"; runs: RunData[]; view: ViewOptions }
-  | { type: "append"; runId: string; points: SeriesColumns }
-  | { type: "addRun"; run: RunData }
+  | { type: "init"; runs: PackedRun[]; view: ViewOptions }
+  | { type: "append"; runId: string; points: PackedColumns }
+  | { type: "addRun"; run: PackedRun }
   | { type: "runStatus"; run: RunSummary }
   | { type: "removeRun"; runId: string }
   | { type: "error"; message: string };
@@ -96,8 +151,15 @@ export function isHostMessage(m: unknown): m is HostMessage {
   if (!m || typeof m !== "object") return false;
   const o = m as Record<string, unknown>;
   if (!HOST_TYPES.includes(o.type as string)) return false;
-  const isCols = (c: unknown) => !!c && typeof c === "object" && Array.isArray((c as SeriesColumns).step) && Array.isArray((c as SeriesColumns).time) && !!(c as SeriesColumns).metrics && typeof (c as SeriesColumns).metrics === "object";
-  const isRun = (r: unknown) => !!r && typeof r === "object" && typeof (r as RunData).id === "string" && isCols((r as RunData).series);
+  const isCols = (c: unknown) => {
+    if (!c || typeof c !== "object") return false;
+    const p = c as PackedColumns;
+    if (!(p.step instanceof Float64Array) || !(p.time instanceof Float64Array) || p.time.length !== p.step.length) return false;
+    if (!p.metrics || typeof p.metrics !== "object") return false;
+    for (const col of Object.values(p.metrics)) if (!(col instanceof Float64Array) || col.length !== p.step.length) return false;
+    return p.phase === undefined || (Array.isArray(p.phase) && p.phase.length === p.step.length);
+  };
+  const isRun = (r: unknown) => !!r && typeof r === "object" && typeof (r as PackedRun).id === "string" && isCols((r as PackedRun).series);
   switch (o.type) {
     case "init":
       return Array.isArray(o.runs) && o.runs.every(isRun) && !!o.view && typeof o.view === "object";

@@ -5,8 +5,8 @@
  */
 import * as vscode from "vscode";
 import { Disposable, type Ctx } from "../context";
-import type { RunData, SeriesColumns } from "../../common/dashboard/protocol";
-import { DEFAULT_VIEW, isWebviewMessage, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../common/dashboard/protocol";
+import type { RunData } from "../../common/dashboard/protocol";
+import { DEFAULT_VIEW, isWebviewMessage, packColumns, packRun, type HostMessage, type PersistedState, type ViewOptions, type WebviewMessage } from "../../common/dashboard/protocol";
 import { toColumns } from "../../common/dashboard/data";
 import { loadWebviewPage } from "../webviewPanel";
 import { exportBytes } from "./exportFile";
@@ -104,7 +104,7 @@ export class DashboardPanel extends Disposable {
     this.revisions.set(dir, revision);
     this.pending.delete(dir);
     const data = this.controller.liveData(dir);
-    if (data) this.post({ type: "addRun", run: data });
+    if (data) this.post({ type: "addRun", run: packRun(data) });
     return true;
   }
 
@@ -112,8 +112,7 @@ export class DashboardPanel extends Disposable {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     for (const [runId, pts] of this.pending) {
-      const points: SeriesColumns = toColumns(pts);
-      this.post({ type: "append", runId, points });
+      this.post({ type: "append", runId, points: packColumns(toColumns(pts)) });
     }
     this.pending.clear();
   }
@@ -123,7 +122,7 @@ export class DashboardPanel extends Disposable {
     const data = await this.controller.runData(dir);
     this.runIds.push(dir);
     this.revisions.set(dir, this.controller.stateOf(dir)?.pointsRevision ?? 0);
-    this.post({ type: "addRun", run: data });
+    this.post({ type: "addRun", run: packRun(data) });
     await this.followVerl(dir, lastStep(data));
   }
 
@@ -191,7 +190,7 @@ export class DashboardPanel extends Disposable {
         this.pending.clear();
         for (const id of this.runIds) this.revisions.set(id, this.controller.stateOf(id)?.pointsRevision ?? 0);
         this.ready = true;
-        this.post({ type: "init", runs, view: this.view });
+        this.post({ type: "init", runs: runs.map(packRun), view: this.view });
         if (missing.length) this.post({ type: "error", message: `Could not load: ${missing.join("; ")}` });
         for (const [dir, data] of fromDisk) if (this.runIds.includes(dir)) await this.followVerl(dir, lastStep(data));
         return;

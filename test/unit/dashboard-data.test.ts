@@ -10,6 +10,7 @@ import {
   SeriesCache,
   appendColumns,
   chartXRange,
+  combineTables,
   mergeByStep,
   panelTable,
   phaseRanges,
@@ -22,9 +23,13 @@ import {
   toCsv,
   xValues,
 } from "../../common/dashboard/data";
-import { isHostMessage, isWebviewMessage, type RunSummary, type SeriesColumns } from "../../common/dashboard/protocol";
+import { isHostMessage, isWebviewMessage, packColumns, packRun, valueAt, type PackedColumns, type RunSummary, type SeriesColumns } from "../../common/dashboard/protocol";
 import { exportBytes } from "../../src/training/exportFile";
 import { METRICS, REASON_CODES } from "../../src/core/types";
+
+/** A column of either form, as plain values (null for none). */
+const plain = (c: ArrayLike<number | null>) => Array.from({ length: c.length }, (_, i) => valueAt(c, i));
+const emptyPacked = (): PackedColumns => packColumns({ step: [], time: [], metrics: {} });
 
 const cols = (n: number, f: (i: number) => number | null, name: string = METRICS.rewardMean): SeriesColumns => ({
   step: Array.from({ length: n }, (_, i) => i + 1),
@@ -118,46 +123,103 @@ test("a cache extended point by point equals one built at once (smoothing, stack
     [loss, { x: "step", smoothing: 0, logScale: false }], // shares the source arrays
   ] as const) {
     const once = SeriesCache.build(panel, view, full);
+    // `once` from plain columns, `live` from packed appends (the webview's form): the same data
     const live = new SeriesCache(panel, view);
-    const grow: SeriesColumns = { step: [], time: [], metrics: {} };
+    const grow = emptyPacked();
     for (let i = 0; i < 1000; i += 37) {
       const j = Math.min(1000, i + 37);
-      appendColumns(grow, {
-        step: full.step.slice(i, j),
-        time: full.time.slice(i, j),
-        metrics: Object.fromEntries(Object.entries(full.metrics).map(([k, v]) => [k, v.slice(i, j)])),
-      });
+      appendColumns(
+        grow,
+        packColumns({
+          step: full.step.slice(i, j),
+          time: full.time.slice(i, j),
+          metrics: Object.fromEntries(Object.entries(full.metrics).map(([k, v]) => [k, v.slice(i, j)])),
+        }),
+      );
       assert.ok(live.sync(grow));
     }
-    assert.deepEqual(live.xs, once.xs);
-    assert.deepEqual(live.cols, once.cols);
+    assert.deepEqual(Array.from(live.xs), once.xs);
+    assert.deepEqual(live.cols.map(plain), once.cols.map(plain));
     assert.deepEqual(live.keep(50), once.keep(50));
   }
-  // the shared-array cache: built on the growing source, then extended by appends
-  const grow: SeriesColumns = { step: full.step.slice(0, 500), time: full.time.slice(0, 500), metrics: { loss: full.metrics.loss.slice(0, 500) } };
+  // the shared-array cache: built on the growing source, then extended by appends (each append a
+  // new, longer view of the columns: the cache follows it instead of starting over)
+  const grow = packColumns({ step: full.step.slice(0, 500), time: full.time.slice(0, 500), metrics: { loss: full.metrics.loss.slice(0, 500) } });
   const shared = SeriesCache.build(loss, { x: "step", smoothing: 0, logScale: false }, grow);
-  appendColumns(grow, { step: full.step.slice(500), time: full.time.slice(500), metrics: { loss: full.metrics.loss.slice(500) } });
-  assert.ok(shared.sync(grow));
+  for (let i = 500; i < 1000; i += 100) {
+    appendColumns(grow, packColumns({ step: full.step.slice(i, i + 100), time: full.time.slice(i, i + 100), metrics: { loss: full.metrics.loss.slice(i, i + 100) } }));
+    assert.ok(shared.sync(grow));
+    assert.equal(shared.cols[0], grow.metrics.loss, "aliases the newest view");
+  }
   const whole = SeriesCache.build(loss, { x: "step", smoothing: 0, logScale: false }, { step: full.step.slice(), time: full.time.slice(), metrics: { loss: full.metrics.loss.slice() } });
   assert.deepEqual(shared.keep(50), whole.keep(50));
-  assert.deepEqual(shared.cols, whole.cols);
-  // a non-finite value appended to a shared column forces a rebuild rather than being drawn
-  appendColumns(grow, { step: [2000], time: [null], metrics: { loss: [Number.NaN] } });
+  assert.deepEqual(shared.cols.map(plain), whole.cols.map(plain));
+  // NaN is "no value" in a packed column: kept aliased, never picked for drawing
+  appendColumns(grow, packColumns({ step: Array.from({ length: 64 }, (_, i) => 1001 + i), time: new Array(64).fill(null), metrics: { loss: new Array(64).fill(null) } }));
+  assert.ok(shared.sync(grow));
+  const picked = combineTables([{ id: "r", cache: shared }], 50).cols[0];
+  assert.ok(picked.every((v) => v === null || Number.isFinite(v)), "no NaN reaches the chart");
+  // an infinite value appended to a shared column forces a rebuild rather than being drawn
+  appendColumns(grow, packColumns({ step: [2000], time: [null], metrics: { loss: [Number.POSITIVE_INFINITY] } }));
   assert.equal(shared.sync(grow), false);
+});
+
+test("packed columns grow in place: old views keep their rows; a buffer that came over postMessage is never written past its column", () => {
+  // two columns in one buffer, as a transfer may deliver them
+  const buf = new ArrayBuffer(4 * 8);
+  const into: PackedColumns = { step: new Float64Array([1, 2]), time: new Float64Array([NaN, NaN]), metrics: { a: new Float64Array(buf, 0, 2), b: new Float64Array(buf, 16, 2) } };
+  into.metrics.a.set([10, 11]);
+  into.metrics.b.set([20, 21]);
+  const oldA = into.metrics.a;
+  appendColumns(into, packColumns({ step: [3], time: [null], metrics: { a: [12] } }));
+  assert.deepEqual(Array.from(into.metrics.b.subarray(0, 2)), [20, 21], "b's rows untouched");
+  assert.deepEqual(plain(into.metrics.b), [20, 21, null], "a metric missing from the append gets no value");
+  assert.deepEqual(Array.from(oldA), [10, 11], "the old view still reads its rows");
+  assert.deepEqual(Array.from(into.metrics.a), [10, 11, 12]);
+  // later appends reuse the room of the grown buffer: the same buffer, longer views
+  const room = into.metrics.a.buffer;
+  for (let s = 4; s < 40; s++) appendColumns(into, packColumns({ step: [s], time: [s * 1000], metrics: { a: [s + 9], c: [s] } }));
+  assert.equal(into.metrics.a.buffer, room);
+  assert.equal(into.step.length, 39);
+  assert.deepEqual(plain(into.metrics.c).slice(0, 4), [null, null, null, 4], "a late metric is back-filled with no value");
+  assert.deepEqual(Array.from(into.step.subarray(35)), [36, 37, 38, 39]);
+  assert.equal(into.time[38], 39_000);
+});
+
+test("decimation of a growing run equals decimating it afresh after every append (kept groups reused)", () => {
+  const reward = PANELS.find((p) => p.id === "reward")!;
+  const v = { x: "step", smoothing: 0, logScale: false } as const;
+  const y = (i: number) => (i % 97 === 0 ? null : Math.sin(i / 37) + (i % 13) / 50);
+  const all = { step: Array.from({ length: 20_000 }, (_, i) => i + 1), time: new Array(20_000).fill(null), metrics: { [METRICS.rewardMean]: Array.from({ length: 20_000 }, (_, i) => y(i)), [METRICS.rewardStd]: Array.from({ length: 20_000 }, (_, i) => y(i + 5) ?? 0) } };
+  const slice = (a: number, b: number) => packColumns({ step: all.step.slice(a, b), time: all.time.slice(a, b), metrics: Object.fromEntries(Object.entries(all.metrics).map(([m, c]) => [m, c.slice(a, b)])) });
+  const grow = slice(0, 1000);
+  // one chart width per cache, as in the webview (a chart's cache is asked for its own width)
+  const lives = [50, 120].map((buckets) => ({ buckets, cache: SeriesCache.build(reward, v, grow) }));
+  let checked = 0;
+  for (let i = 1000; i < 20_000; i += 333) {
+    appendColumns(grow, slice(i, Math.min(20_000, i + 333)));
+    const fresh = SeriesCache.build(reward, v, slice(0, grow.step.length));
+    for (const { buckets, cache } of lives) {
+      assert.ok(cache.sync(grow));
+      assert.deepEqual(cache.keep(buckets), fresh.keep(buckets), `rows ${grow.step.length}, ${buckets} buckets`);
+    }
+    checked++;
+  }
+  assert.ok(checked > 50);
 });
 
 test("a cache refuses rows that go back in x and a metric that appears late; build sorts", () => {
   const lossPanel = PANELS.find((p) => p.id === "loss")!;
   const v = { x: "step", smoothing: 0, logScale: false } as const;
-  const s: SeriesColumns = { step: [1, 2], time: [null, null], metrics: { loss: [1, 2] } };
+  const s = packColumns({ step: [1, 2], time: [null, null], metrics: { loss: [1, 2] } });
   const c = SeriesCache.build(lossPanel, v, s);
-  appendColumns(s, { step: [1.5], time: [null], metrics: { loss: [9] } });
+  appendColumns(s, packColumns({ step: [1.5], time: [null], metrics: { loss: [9] } }));
   assert.equal(c.sync(s), false);
   assert.deepEqual(SeriesCache.build(lossPanel, v, s).xs, [1, 1.5, 2]);
   const reward = PANELS.find((p) => p.id === "reward")!;
-  const r: SeriesColumns = { step: [1], time: [null], metrics: { [METRICS.rewardMean]: [1] } };
+  const r = packColumns({ step: [1], time: [null], metrics: { [METRICS.rewardMean]: [1] } });
   const rc = SeriesCache.build(reward, v, r);
-  appendColumns(r, { step: [2], time: [null], metrics: { [METRICS.rewardStd]: [0.5] } });
+  appendColumns(r, packColumns({ step: [2], time: [null], metrics: { [METRICS.rewardStd]: [0.5] } }));
   assert.equal(rc.sync(r), false, "reward/std appeared: the column set changes");
 });
 
@@ -203,11 +265,12 @@ test("a run without a panel's metrics contributes nothing; out-of-order steps ar
 });
 
 test("appending columns back-fills metrics that appear late", () => {
-  const into = toColumns([{ step: 1, time: null, metrics: { loss: 1 } }]);
-  appendColumns(into, toColumns([{ step: 2, time: 5, metrics: { kl: 0.1 } }, { step: 3, time: 6, metrics: { kl: 0.2, loss: Number.NaN } }]));
-  assert.deepEqual(into.step, [1, 2, 3]);
-  assert.deepEqual(into.metrics.loss, [1, null, null]);
-  assert.deepEqual(into.metrics.kl, [null, 0.1, 0.2]);
+  const into = packColumns(toColumns([{ step: 1, time: null, metrics: { loss: 1 } }]));
+  appendColumns(into, packColumns(toColumns([{ step: 2, time: 5, metrics: { kl: 0.1 } }, { step: 3, time: 6, metrics: { kl: 0.2, loss: Number.NaN } }])));
+  assert.deepEqual(Array.from(into.step), [1, 2, 3]);
+  assert.deepEqual(plain(into.time), [null, 5, 6]);
+  assert.deepEqual(plain(into.metrics.loss), [1, null, null]);
+  assert.deepEqual(plain(into.metrics.kl), [null, 0.1, 0.2]);
 });
 
 test("protocol guards reject malformed messages", () => {
@@ -219,6 +282,18 @@ test("protocol guards reject malformed messages", () => {
   assert.ok(isWebviewMessage({ type: "ready", restored: null }));
   assert.ok(isHostMessage({ type: "init", runs: [], view: { smoothing: 0, logScale: false, x: "step" } }));
   assert.ok(!isHostMessage({ type: "eval" }));
+  // runs travel packed; plain arrays, ragged columns or a non-numeric column are refused
+  const summary: RunSummary = { id: "/r", label: "r", source: "tooln1", status: "running", step: 2, totalSteps: null, live: true, garbage: 0, method: "grpo", model: "m", rolloutSteps: [] };
+  const series: SeriesColumns = { step: [1, 2], time: [null, 5], metrics: { loss: [1, null] }, phase: ["sft", null] };
+  const run = packRun({ ...summary, series });
+  assert.ok(isHostMessage({ type: "addRun", run }));
+  assert.ok(isHostMessage({ type: "append", runId: "/r", points: run.series }));
+  assert.ok(!isHostMessage({ type: "addRun", run: { ...summary, series } }), "plain arrays");
+  assert.ok(!isHostMessage({ type: "append", runId: "/r", points: { ...run.series, metrics: { loss: new Float64Array(3) } } }), "ragged");
+  assert.ok(!isHostMessage({ type: "append", runId: "/r", points: { ...run.series, metrics: { loss: ["1", "2"] } } }), "strings");
+  assert.ok(!isHostMessage({ type: "append", runId: "/r", points: { ...run.series, phase: ["sft"] } }), "short phase column");
+  assert.deepEqual(plain(run.series.time), [null, 5]);
+  assert.deepEqual(run.series.phase, ["sft", null]);
 });
 
 test("training and evaluation points merge by step; phases travel as a column", () => {
@@ -230,9 +305,10 @@ test("training and evaluation points merge by step; phases travel as a column", 
   const c = toColumns(merged);
   assert.deepEqual(c.phase, ["sft", "sft", "sft", "sft", "grpo", "grpo"]);
   assert.deepEqual(c.metrics.loss, [null, 1, 2, null, 3, null]);
-  appendColumns(c, toColumns([{ step: 4, time: null, metrics: { loss: 4 }, phase: "grpo" }]));
-  assert.equal(c.phase?.at(-1), "grpo");
-  assert.equal(c.phase?.length, c.step.length);
+  const packed = packColumns(c);
+  appendColumns(packed, packColumns(toColumns([{ step: 4, time: null, metrics: { loss: 4 }, phase: "grpo" }])));
+  assert.equal(packed.phase?.at(-1), "grpo");
+  assert.equal(packed.phase?.length, packed.step.length);
   assert.equal(toColumns([{ step: 1, time: null, metrics: {} }]).phase, undefined, "no phase column when no point knows one");
 });
 
@@ -278,7 +354,7 @@ test("reason group: the top reasons by mean share, the rest summed; kept up to d
   const g = new ReasonGroup(5);
   let d = g.sync(s);
   assert.deepEqual(Object.keys(d.metrics), [...codes.slice(0, 5).map((c) => `reason/${c}`), OTHER_REASONS]);
-  assert.deepEqual(d.metrics[OTHER_REASONS].map((v) => +v!.toFixed(6)), [0.12]);
+  assert.deepEqual(plain(d.metrics[OTHER_REASONS]).map((v) => +v!.toFixed(6)), [0.12]);
   assert.equal(+g.share(OTHER_REASONS).toFixed(6), 0.12);
   const v = g.version;
   add([0.4, 0.2, 0.1, 0.1, 0.08, 0.06, 0.04, 0.02]);
@@ -296,6 +372,17 @@ test("reason group: the top reasons by mean share, the rest summed; kept up to d
   const s6: SeriesColumns = { step: [1], time: [null], metrics: Object.fromEntries(codes.slice(0, 6).map((c) => [`reason/${c}`, [0.1]])) };
   assert.equal(Object.keys(six.sync(s6).metrics).length, 6);
   assert.ok(!(OTHER_REASONS in six.sync(s6).metrics));
+  // packed columns (the webview's): appends make new views of the same rows, not a new top set
+  const packed = packColumns({ step: [1], time: [null], metrics: Object.fromEntries(codes.map((c, i) => [`reason/${c}`, [0.4 / (i + 1)]])) });
+  const pg = new ReasonGroup(5);
+  pg.sync(packed);
+  const pv = pg.version;
+  for (let k = 2; k <= 5; k++) appendColumns(packed, packColumns({ step: [k], time: [null], metrics: Object.fromEntries(codes.map((c, i) => [`reason/${c}`, [0.4 / (i + 1)]])) }));
+  const pd = pg.sync(packed);
+  assert.equal(pg.version, pv, "same top set after appends");
+  assert.equal(pd.step, packed.step, "follows the newest view");
+  assert.equal(pd.metrics[`reason/${codes[0]}`].length, 5);
+  assert.deepEqual(plain(pd.metrics[OTHER_REASONS]).map((v) => +v!.toFixed(6)), Array(5).fill(+(0.4 / 6 + 0.4 / 7 + 0.4 / 8).toFixed(6)));
 });
 
 test("run stats for the comparison table: best held-out reward and mean tokens/s", () => {

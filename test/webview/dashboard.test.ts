@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, bundleBuilt, openDashboard, send, sent, type DashboardPage } from "./dashboardPage";
 import { toColumns } from "../../common/dashboard/data";
-import type { RunData, RunSummary } from "../../common/dashboard/protocol";
+import { packColumns, packRun, type RunData, type RunSummary } from "../../common/dashboard/protocol";
 import { METRICS } from "../../src/core/types";
 
 // Browser globals used inside page.evaluate callbacks (tests are type-checked without the DOM lib;
@@ -92,7 +92,8 @@ function sftThenGrpo(id: string, sft = 250, grpo = 60, opts: { tokensPerStep?: n
 
 async function init(runs: RunData[], view = VIEW): Promise<void> {
   await d.page.evaluate(() => delete document.body.dataset.ready);
-  await send(d.page, { type: "init", runs, view });
+  // packed for postMessage, as the host posts them (src/training/dashboardPanel.ts)
+  await send(d.page, { type: "init", runs: runs.map(packRun), view });
   await d.page.waitForSelector("body[data-ready='true']");
   await waitIdle();
 }
@@ -135,7 +136,7 @@ test("init draws the charts that have data; the others collapse into one 'not re
 
 test("appended points reach the chart; a chart that gets data leaves the 'not recorded' line", { skip }, async () => {
   const more = toColumns([{ step: 51, time: 1_700_000_051_000, metrics: { [METRICS.rewardMean]: 0.99, [METRICS.gpuMemory]: 3.5 } }]);
-  await send(d.page, { type: "append", runId: "/runs/a", points: more });
+  await send(d.page, { type: "append", runId: "/runs/a", points: packColumns(more) });
   await d.page.waitForSelector("#point-count[data-count='302']");
   await d.page.waitForSelector(".chart[data-panel='gpu'] .uplot");
   await d.page.waitForSelector(".chart[data-panel='reward'][data-points='102']");
@@ -256,7 +257,7 @@ test("evaluation first: held-out reward with the training reward beside it, rate
   const other = await d.page.locator(".chart[data-panel='eval-other'] .u-legend .u-label").allTextContents();
   assert.deepEqual(other.slice(1), ["eval/api_bank/accuracy"]);
   // a live eval event adds a point
-  await send(d.page, { type: "append", runId: "/runs/ev", points: toColumns([{ step: 320, time: null, metrics: { [METRICS.evalRewardMean]: 0.9 }, phase: "grpo" }]) });
+  await send(d.page, { type: "append", runId: "/runs/ev", points: packColumns(toColumns([{ step: 320, time: null, metrics: { [METRICS.evalRewardMean]: 0.9 }, phase: "grpo" }])) });
   await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='eval-reward']")!.dataset.xMax === "320");
 });
 
@@ -425,9 +426,9 @@ test("a resumed run: the host's full replacement (addRun with the same id) leave
   assert.equal(await attr(".chart[data-panel='loss']", "data-x-max"), "20");
   // after --resume from step 12 the host resends the run as its reader now holds it (steps 1..12)
   const rewound = run("/runs/res", 12);
-  await send(d.page, { type: "addRun", run: rewound });
+  await send(d.page, { type: "addRun", run: packRun(rewound) });
   await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMax === "12");
-  await send(d.page, { type: "append", runId: "/runs/res", points: toColumns([13, 14].map((step) => ({ step, time: null, metrics: { [METRICS.loss]: 0.5 } }))) });
+  await send(d.page, { type: "append", runId: "/runs/res", points: packColumns(toColumns([13, 14].map((step) => ({ step, time: null, metrics: { [METRICS.loss]: 0.5 } })))) });
   await d.page.waitForFunction(() => document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.xMax === "14");
   assert.equal(await attr(".chart[data-panel='loss']", "data-points"), "14", "steps 13-20 of the first attempt are gone");
   assert.equal(await d.page.locator(".runs tbody tr").count(), 1);

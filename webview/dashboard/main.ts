@@ -28,17 +28,18 @@ import {
   DEFAULT_VIEW,
   isHostMessage,
   type HostMessage,
+  type ColumnsLike,
+  type PackedRun,
   type PersistedState,
-  type RunData,
   type RunSummary,
-  type SeriesColumns,
   type ViewOptions,
   type WebviewMessage,
   type XAxis,
+  valueAt,
 } from "../../common/dashboard/protocol";
 
 const vscode = vscodeApi<WebviewMessage, PersistedState>();
-const runs = new Map<string, RunData>();
+const runs = new Map<string, PackedRun>();
 let view: ViewOptions = { ...DEFAULT_VIEW };
 let totalPoints = 0;
 /** Each run's palette slot (stable while the run is shown, and across reloads). */
@@ -279,7 +280,7 @@ class PhaseTracker {
   private rows = 0;
   private tokens = new TokenCounter();
   private t0: number | null = null;
-  sync(s: SeriesColumns): PhaseRange[] {
+  sync(s: ColumnsLike): PhaseRange[] {
     const n = s.step.length;
     if (!s.phase) return this.ranges;
     if (n < this.rows) {
@@ -292,7 +293,7 @@ class PhaseTracker {
       if (view.x === "step") x = s.step[i];
       else if (view.x === "tokens") x = this.tokens.at(s, i);
       else {
-        const t = s.time[i];
+        const t = valueAt(s.time, i);
         if (t != null && this.t0 == null) this.t0 = t;
         x = t == null || this.t0 == null ? null : (t - this.t0) / 1000;
       }
@@ -593,7 +594,7 @@ function reasonGroupOf(runId: string): ReasonGroup {
 }
 
 /** The data a chart draws for one run (the reason panel's is derived: top reasons and the rest). */
-function sourceOf(c: Chart, r: RunData): SeriesColumns {
+function sourceOf(c: Chart, r: PackedRun): ColumnsLike {
   if (!c.def.reasons) return r.series;
   const g = reasonGroupOf(r.id);
   const s = g.sync(r.series);
@@ -860,13 +861,16 @@ function renderAllNow(): void {
   updateNotRecorded();
 }
 
-function countPoints(cols: RunData["series"]): number {
+function countPoints(cols: PackedRun["series"]): number {
   let n = 0;
-  for (const col of Object.values(cols.metrics)) for (let i = 0; i < col.length; i++) if (col[i] != null) n++;
+  for (const col of Object.values(cols.metrics)) for (let i = 0; i < col.length; i++) if (col[i] === col[i]) n++; // NaN: no value
   return n;
 }
 
+let shownPoints = -1;
 function setPointCount(): void {
+  if (totalPoints === shownPoints) return;
+  shownPoints = totalPoints;
   pointCountEl.textContent = String(totalPoints);
   pointCountEl.dataset.count = String(totalPoints);
 }
