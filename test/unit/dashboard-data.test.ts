@@ -9,6 +9,7 @@ import {
   ReasonGroup,
   SeriesCache,
   appendColumns,
+  changesPicture,
   chartXRange,
   combineTables,
   mergeByStep,
@@ -206,6 +207,43 @@ test("decimation of a growing run equals decimating it afresh after every append
     checked++;
   }
   assert.ok(checked > 50);
+});
+
+test("a live redraw is skipped only when the new points land on pixels already drawn", () => {
+  const loss = PANELS.find((p) => p.id === "loss")!;
+  const v = { x: "step", smoothing: 0, logScale: false } as const;
+  const y = (i: number) => Math.sin(i / 500) + 2;
+  /** `count` rows from row `a` on. */
+  const rows = (a: number, count: number, f = y) => packColumns({ step: Array.from({ length: count }, (_, i) => a + i + 1), time: new Array(count).fill(null), metrics: { loss: Array.from({ length: count }, (_, i) => f(a + i)) } });
+  // a chart 600 px wide and 200 px high over the data drawn, as uPlot maps it (y grows downwards)
+  const picture = (s: PackedColumns) => {
+    const cache = SeriesCache.build(loss, v, s);
+    const table = combineTables([{ id: "r", cache }], 600);
+    const xs = table.xs;
+    const ys = table.cols[0].filter((q): q is number => q !== null);
+    const [x0, x1, y0, y1] = [xs[0], xs[xs.length - 1], Math.min(...ys), Math.max(...ys)];
+    const xPx = (x: number) => ((x - x0) / (x1 - x0)) * 600;
+    const yPx = (q: number) => 200 - ((q - y0) / (y1 - y0)) * 200;
+    return { cache, drawn: { table, rows: new Map([["r", cache.length]]) }, xPx, yPx };
+  };
+  const after = (n: number, add: PackedColumns) => {
+    const s = rows(0, n);
+    const p = picture(s);
+    appendColumns(s, add);
+    assert.ok(p.cache.sync(s));
+    return changesPicture(p.drawn, [{ id: "r", cache: p.cache }], p.xPx, p.yPx);
+  };
+  assert.equal(after(100_000, rows(100_000, 1)), false, "100,000 steps: the next one moves nothing by half a pixel");
+  assert.equal(after(100_000, rows(100_000, 3)), false, "nor do three (a tenth of a pixel up each)");
+  assert.equal(after(100_000, rows(100_000, 100)), true, "a hundred steps move the right edge");
+  assert.equal(after(100_000, rows(100_000, 1, () => 1.5)), true, "a value off the last pixel column's extent draws a spike");
+  assert.equal(after(100_000, rows(100_000, 1, () => 9)), true, "a value past the y range changes the axis");
+  assert.equal(after(300, rows(300, 1)), true, "300 steps: each new one is two pixels to the right");
+  // another run's points appear: the table's series change
+  const s = rows(0, 100_000);
+  const p = picture(s);
+  const other = SeriesCache.build(loss, v, rows(0, 10));
+  assert.equal(changesPicture(p.drawn, [{ id: "r", cache: p.cache }, { id: "q", cache: other }], p.xPx, p.yPx), true);
 });
 
 test("a cache refuses rows that go back in x and a metric that appears late; build sorts", () => {

@@ -209,9 +209,31 @@ test("overlay of runs; labels and messages from runs are text, never HTML; no CS
 test("a malformed host message is ignored", { skip }, async () => {
   const before = await attr("#point-count", "data-count");
   await send(d.page, { type: "append", runId: "/nope", points: { step: [1], time: [null], metrics: {} } });
+  await send(d.page, { type: "append", runId: "/runs/a", points: { step: [51], time: [null], metrics: { [METRICS.loss]: [1] } } }); // plain arrays: not the wire form
+  await send(d.page, { type: "append", runId: "/runs/a", points: { ...packColumns(toColumns([{ step: 52, time: null, metrics: {} }])), metrics: { [METRICS.loss]: new Float64Array(2) } } }); // ragged
   await send(d.page, { hello: 1 });
   await send(d.page, { type: "init" }); // no runs array: ignored rather than thrown
   assert.equal(await attr("#point-count", "data-count"), before);
+});
+
+test("a long live run: points that land on pixels already drawn skip the redraw; a visible change redraws", { skip }, async () => {
+  const n = 50_000;
+  const y = (i: number) => Math.sin(i / 700) + 2;
+  const pts = Array.from({ length: n }, (_, i) => ({ step: i + 1, time: 1_700_000_000_000 + i * 1000, metrics: { [METRICS.loss]: y(i) } as Record<string, number | null> }));
+  await init([{ ...run("/runs/long", 0), series: toColumns(pts) }]);
+  const draws = async () => Number(await attr(".chart[data-panel='loss']", "data-draws"));
+  const append = async (step: number, loss: number) => {
+    await send(d.page, { type: "append", runId: "/runs/long", points: packColumns(toColumns([{ step, time: null, metrics: { [METRICS.loss]: loss } }])) });
+    await d.page.waitForFunction((c) => Number(document.body.dataset.rendered) === c, n + step - n);
+  };
+  const before = await draws();
+  assert.ok(before >= 1);
+  await append(n + 1, y(n));
+  await append(n + 2, y(n + 1));
+  assert.equal(await draws(), before, "the next steps of a 50,000-step curve change no pixel");
+  await append(n + 3, 1.02); // a dip to near the curve's minimum, at the right edge
+  await d.page.waitForFunction((b) => Number(document.querySelector<HTMLElement>(".chart[data-panel='loss']")!.dataset.draws) === b + 1, before);
+  assert.equal(await attr(".chart[data-panel='loss']", "data-points"), String(n + 3), "the redraw has every point, the skipped ones too");
 });
 
 test("phases: each chart spans the phases where its metric exists, with bands; the selector narrows to one phase", { skip }, async () => {

@@ -12,6 +12,7 @@ import {
   SeriesCache,
   TokenCounter,
   appendColumns,
+  changesPicture,
   chartXRange,
   combineTables,
   hasDataIn,
@@ -20,6 +21,7 @@ import {
   runStats,
   statusSentence,
   tableCsv,
+  type Drawn,
   type PanelDef,
   type PanelTable,
   type PhaseRange,
@@ -338,6 +340,10 @@ interface Chart {
   /** Per run: the step under the cursor the last time it was over the plot. */
   lastSteps: (number | null)[];
   dirty: boolean;
+  /** Dirty only because points arrived (a redraw that would look the same may be skipped). */
+  liveOnly: boolean;
+  /** What the plot shows now. */
+  drawn: Drawn | null;
   /** Per run: derived, block-summarised data, extended as points arrive. */
   caches: Map<string, SeriesCache>;
   /** Per run: the reason group version the cache was built from. */
@@ -377,6 +383,8 @@ const charts: Chart[] = PANELS.map((def) => {
     focusedSeries: null,
     lastSteps: [],
     dirty: true,
+    liveOnly: false,
+    drawn: null,
     caches: new Map(),
     reasonVersions: new Map(),
     width: 0,
@@ -627,6 +635,8 @@ function setVisible(c: Chart, visible: boolean): void {
 
 function renderChart(c: Chart): void {
   c.dirty = false;
+  c.liveOnly = false;
+  c.drawn = null;
   const width = chartWidth(c);
   const t = tableOf(c, width);
   c.table = t;
@@ -648,6 +658,8 @@ function renderChart(c: Chart): void {
   }
   setVisible(c, true);
   const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()], theme.palette, theme.fg]);
+  c.box.dataset.draws = String(Number(c.box.dataset.draws ?? 0) + 1);
+  c.drawn = { table: t, rows: new Map([...runs.keys()].map((id) => [id, c.caches.get(id)?.length ?? 0])) };
   if (c.plot && sig === c.signature) {
     c.plot.setData(tableData(t), !c.zoomed);
     if (c.def.reasons) relabel(c);
@@ -816,12 +828,32 @@ function schedule(live = false): void {
   if (wait > 0) setTimeout(() => requestAnimationFrame(drain), wait);
   else requestAnimationFrame(drain);
 }
+/** Whether the points that arrived since a chart was drawn would change what it shows. */
+function pictureChanges(c: Chart): boolean {
+  const u = c.plot;
+  if (!u || !c.drawn || c.zoomed || view.phase !== "all") return true;
+  const parts: { id: string; cache: SeriesCache }[] = [];
+  for (const r of runs.values()) {
+    const src = sourceOf(c, r);
+    const cache = c.caches.get(r.id);
+    if (!cache || !cache.sync(src)) return true;
+    parts.push({ id: r.id, cache });
+  }
+  return changesPicture(c.drawn, parts, (x) => u.valToPos(x, "x"), (y) => u.valToPos(y, "y"));
+}
+
 function drain(): void {
   scheduled = false;
   const t0 = performance.now();
   setPointCount();
   for (const c of charts) {
     if (!c.dirty) continue;
+    if (c.liveOnly && !pictureChanges(c)) {
+      // the new points land on pixels already drawn: they are kept for the next redraw
+      c.dirty = false;
+      if (c.def.reasons) relabel(c);
+      continue;
+    }
     renderChart(c);
     if (liveMode || performance.now() - t0 > FRAME_BUDGET_MS) break;
   }
@@ -839,6 +871,7 @@ function drain(): void {
 function invalidateAll(now = false, dropCaches = true): void {
   for (const c of charts) {
     c.dirty = true;
+    c.liveOnly = false;
     if (dropCaches) c.caches.clear();
   }
   if (now) schedule();
@@ -849,7 +882,10 @@ function invalidateMetrics(names: string[]): void {
   for (const c of charts) {
     // a hidden chart that needs a metric these points lack stays as it is
     if (!c.visible && c.def.requires && !c.def.requires.some((m) => set.has(m))) continue;
-    if (c.def.metrics.some((m) => set.has(m)) || (c.def.match && names.some((m) => c.def.match!.test(m))) || (c.def.reasons && names.some((m) => m.startsWith("reason/")))) c.dirty = true;
+    if (c.def.metrics.some((m) => set.has(m)) || (c.def.match && names.some((m) => c.def.match!.test(m))) || (c.def.reasons && names.some((m) => m.startsWith("reason/")))) {
+      if (!c.dirty) c.liveOnly = true;
+      c.dirty = true;
+    }
   }
   schedule(true);
 }
