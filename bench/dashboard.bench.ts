@@ -6,7 +6,8 @@
 // The first of the repeats runs in a browser that has not run the page's code yet (cold); it is
 // reported on its own, and the medians include it.
 // Baseline, measured in the same run: plain uPlot drawing every point (no decimation) in the
-// same browser, 12 charts of 100,000 points.
+// same browser, 12 charts of 100,000 points. Floor: plain uPlot drawing only as many points as
+// ours draws, with no data work (what drawing the charts alone costs here).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,8 @@ const SERIES = [
 const N = 100_000;
 const APPEND_SECONDS = 10;
 const REPEATS = 7;
+/** About what one of our charts draws of 100,000 rows at its width (first, last, min, max per bucket). */
+const FLOOR_POINTS = 2_500;
 
 async function main(): Promise<void> {
   const d = await openDashboard({ width: 1400, height: 1000 });
@@ -249,6 +252,34 @@ async function main(): Promise<void> {
       }),
     { seconds: APPEND_SECONDS },
   );
+  // ---- floor: plain uPlot drawing only as many points as ours draws (no data work at all) ----
+  const floorPage = await d.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const floors: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    await floorPage.goto("about:blank");
+    await floorPage.addStyleTag({ path: join(ROOT, "node_modules/uplot/dist/uPlot.min.css") });
+    await floorPage.addScriptTag({ path: join(ROOT, "node_modules/uplot/dist/uPlot.iife.min.js") });
+    floors.push(
+      await floorPage.evaluate(
+        ({ charts, points, n }) =>
+          new Promise<number>((resolve) => {
+            const U = (globalThis as unknown as { uPlot: new (o: object, d: unknown, el: unknown) => unknown }).uPlot;
+            const xs = Array.from({ length: points }, (_, i) => 1 + Math.round((i * (n - 1)) / (points - 1)));
+            const cols = Array.from({ length: charts }, (_, k) => xs.map((x) => Math.sin(x / (500 + k * 37)) + k));
+            const t0 = performance.now();
+            for (let k = 0; k < charts; k++) {
+              const el = document.createElement("div");
+              document.body.append(el);
+              new U({ width: 680, height: 200, scales: { x: { time: false } }, series: [{}, { label: "s", stroke: "#4e79a7", width: 1.5 }] }, [xs, cols[k]], el);
+            }
+            requestAnimationFrame(() => resolve(performance.now() - t0));
+          }),
+        { charts, points: FLOOR_POINTS, n: N },
+      ),
+    );
+  }
+  await floorPage.close();
+
   const baseCdp = await base.context().newCDPSession(base);
   await baseCdp.send("HeapProfiler.collectGarbage");
   const baseHeap = (await baseCdp.send("Runtime.getHeapUsage")) as HeapUsage;
@@ -297,6 +328,12 @@ async function main(): Promise<void> {
       appendFrames: baseAppend.frames,
       jsHeapUsedMB: mb(baseHeap.usedSize),
       totalMB: mb(withBuffers(baseHeap)),
+    },
+    floor: {
+      name: `plain uPlot drawing ${FLOOR_POINTS.toLocaleString("en-US")} points in each of as many charts as ours (about what ours draws after decimation), no data work`,
+      firstRenderMs: Math.round(med(floors)),
+      runs: floors.map((f) => Math.round(f)),
+      note: "what drawing the charts alone costs in this browser: ours minus this is the dashboard's own work",
     },
     ratio: {
       firstRenderBaselineOverOurs: Math.round((baseline / first.totalMs) * 100) / 100,
