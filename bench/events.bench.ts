@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { openDashboard, send, ROOT } from "../test/webview/dashboardPage";
 import { RunFollower, type MetricPoint } from "../src/node/runDir";
 import { toColumns } from "../common/dashboard/data";
+import { packColumns } from "../common/dashboard/protocol";
 import { METRICS } from "../src/core/types";
 
 // Browser globals used inside page.evaluate callbacks (bench code is type-checked without the DOM lib;
@@ -54,7 +55,7 @@ async function measure(label: string, pollMs: number, useWatch: boolean): Promis
   const d = await openDashboard();
   try {
     await d.page.waitForFunction(() => (globalThis as unknown as { __sent: unknown[] }).__sent.length > 0);
-    await send(d.page, { type: "init", runs: [{ id: dir, label, source: "tooln1", status: "running", step: 0, totalSteps: EVENTS, live: true, garbage: 0, method: "grpo", model: "", rolloutSteps: [], series: { step: [], time: [], metrics: {} } }], view: { smoothing: 0, logScale: false, x: "step", phase: "all" } });
+    await send(d.page, { type: "init", runs: [{ id: dir, label, source: "tooln1", status: "running", step: 0, totalSteps: EVENTS, live: true, garbage: 0, method: "grpo", model: "", rolloutSteps: [], series: packColumns({ step: [], time: [], metrics: {} }) }], view: { smoothing: 0, logScale: false, x: "step", phase: "all" } });
     await d.page.waitForSelector("body[data-ready='true']");
     await d.page.evaluate(() => {
       const seen: [number, number][] = [];
@@ -68,7 +69,7 @@ async function measure(label: string, pollMs: number, useWatch: boolean): Promis
       timer = null;
       const pts = pending;
       pending = [];
-      void send(d.page, { type: "append", runId: dir, points: toColumns(pts) });
+      void send(d.page, { type: "append", runId: dir, points: packColumns(toColumns(pts)) });
     };
     const follower = new RunFollower(dir, {
       onEvent: (ev, p) => {
