@@ -270,7 +270,7 @@ async function main(): Promise<void> {
             for (let k = 0; k < charts; k++) {
               const el = document.createElement("div");
               document.body.append(el);
-              new U({ width: 680, height: 200, scales: { x: { time: false } }, series: [{}, { label: "s", stroke: "#4e79a7", width: 1.5 }] }, [xs, cols[k]], el);
+              new U({ width: 680, height: 200, scales: { x: { time: false } }, series: [{}, { label: "s", stroke: "#4e79a7", width: 1 }] }, [xs, cols[k]], el);
             }
             requestAnimationFrame(() => resolve(performance.now() - t0));
           }),
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
       totalMB: mb(withBuffers(baseHeap)),
     },
     floor: {
-      name: `plain uPlot drawing ${FLOOR_POINTS.toLocaleString("en-US")} points in each of as many charts as ours (about what ours draws after decimation), no data work`,
+      name: `plain uPlot drawing ${FLOOR_POINTS.toLocaleString("en-US")} points in each of as many charts as ours (about what ours draws after decimation, 1 px lines as ours draws a dense series), no data work`,
       firstRenderMs: Math.round(med(floors)),
       runs: floors.map((f) => Math.round(f)),
       note: "what drawing the charts alone costs in this browser: ours minus this is the dashboard's own work",

@@ -125,6 +125,7 @@ test("init draws the charts that have data; the others collapse into one 'not re
   assert.equal(await attr("#point-count", "data-count"), String(50 * 6));
   assert.equal(await d.page.locator(".chart[data-panel='reward'] .uplot").count(), 1);
   assert.equal(await d.page.locator(".chart[data-panel='reasons'] .uplot").count(), 1);
+  assert.equal(await attr(".chart[data-panel='reward']", "data-line-width"), "1.5", "50 steps: 1.5 px lines");
   assert.equal(await visible("gpu"), false, "no GPU data: no chart");
   const line = (await d.page.locator("#not-recorded").textContent()) ?? "";
   assert.match(line, /^Not recorded in this run yet: /, "a live run: yet");
@@ -228,6 +229,7 @@ test("a long live run: points that land on pixels already drawn skip the redraw;
   };
   const before = await draws();
   assert.ok(before >= 1);
+  assert.equal(await attr(".chart[data-panel='loss']", "data-line-width"), "1", "a dense series: 1 px lines");
   await append(n + 1, y(n));
   await append(n + 2, y(n + 1));
   assert.equal(await draws(), before, "the next steps of a 50,000-step curve change no pixel");
