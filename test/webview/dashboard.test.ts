@@ -118,6 +118,10 @@ after(async () => {
 test("the webview says ready first, with nothing restored", { skip }, async () => {
   await d.page.waitForFunction(() => (globalThis as unknown as { __sent: unknown[] }).__sent.length > 0);
   assert.deepEqual((await sent(d.page))[0], { type: "ready", restored: null });
+  // the off-screen warm-up chart is drawn and removed while the host reads the runs
+  await d.page.waitForSelector("body[data-warmed-up='true']");
+  assert.equal(await d.page.locator(".warm-up").count(), 0);
+  assert.deepEqual(await d.page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations), []);
 });
 
 test("init draws the charts that have data; the others collapse into one 'not recorded' line", { skip }, async () => {

@@ -965,6 +965,7 @@ function forgetRun(id: string): void {
 function handle(m: HostMessage): void {
   switch (m.type) {
     case "init": {
+      initSeen = true;
       document.body.dataset.initStart = String(performance.now());
       runs.clear();
       reasonGroups.clear();
@@ -1038,3 +1039,31 @@ if (restored?.view) view = { ...DEFAULT_VIEW, ...restored.view };
 if (restored?.colors && typeof restored.colors === "object") colorSlots = { ...restored.colors };
 syncControls();
 post({ type: "ready", restored: restored && Array.isArray(restored.runIds) ? restored : null });
+
+// ---- warm-up ------------------------------------------------------------------------------
+
+let initSeen = false;
+/**
+ * While the host reads the runs, one small chart is summarised, drawn off screen and thrown away:
+ * the first real render then finds the data path's and uPlot's code compiled and the canvas and
+ * its font ready. Skipped when the runs have already arrived.
+ */
+function warmUp(): void {
+  if (initSeen) return;
+  const n = 4096;
+  const step = Float64Array.from({ length: n }, (_, i) => i + 1);
+  const loss = step.map((x) => Math.sin(x / 100));
+  const cache = SeriesCache.build(PANELS.find((p) => p.id === "loss")!, { x: "step", smoothing: 0, logScale: false }, { step, time: new Float64Array(n).fill(NaN), metrics: { loss } });
+  const t = combineTables([{ id: "warm-up", cache }], 200);
+  const box = el("div", "warm-up");
+  box.style.cssText = "position:fixed;left:-10000px;top:0;width:300px;height:120px;visibility:hidden";
+  document.body.append(box);
+  const axis = { stroke: theme.fg, font: theme.font, labelFont: theme.font, label: "x", grid: { stroke: theme.grid, width: 1 }, values: (_u: uPlot, splits: number[]) => splits.map(tickLabel) };
+  const u = new uPlot({ width: 300, height: 120, scales: { x: { time: false } }, series: [{}, { stroke: theme.fg, width: 1 }, { stroke: theme.fg, width: 1.5 }], axes: [axis, axis] }, [t.xs, t.cols[0], t.cols[0]] as unknown as uPlot.AlignedData, box);
+  setTimeout(() => {
+    u.destroy();
+    box.remove();
+    document.body.dataset.warmedUp = "true";
+  });
+}
+setTimeout(warmUp);
