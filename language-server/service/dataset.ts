@@ -425,6 +425,7 @@ function prefixFix(d: FixData, pre: JsonPath): FixData {
     case "renameAll": return d;
     case "dropRequired": return { ...d, schemaPath: [...pre, ...d.schemaPath] };
     case "bfcl": return { ...d, toolPath: [...pre, ...d.toolPath] };
+    case "moveStrict": return { ...d, toolPath: [...pre, ...d.toolPath] };
     case "type": return { ...d, typePath: [...pre, ...d.typePath] };
   }
 }

@@ -487,6 +487,12 @@ export function codeActions(r: Region, uri: string, range: Range, diags: Diagnos
       } else if (data.fix === "type") {
         const e = replaceEdit(r, data.typePath, data.suggestion);
         if (e) out.push(action(`Change type to "${data.suggestion}"`, uri, [e], d, CodeActionKind.QuickFix, true));
+      } else if (data.fix === "moveStrict") {
+        const raw = nodeValue(r, data.toolPath);
+        if (!isObj(raw) || !isObj(raw.function) || !("strict" in raw)) continue;
+        const { strict, ...rest } = raw;
+        const e = replaceEdit(r, data.toolPath, { ...rest, function: { ...raw.function, strict } });
+        if (e) out.push(action(`Move "strict" into "function"`, uri, [e], d, CodeActionKind.QuickFix, true));
       } else if (data.fix === "bfcl") {
         const i = r.tools.findIndex((t) => t.path.length === data.toolPath.length && startsWith(t.path, data.toolPath));
         if (i < 0) continue;

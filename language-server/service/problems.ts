@@ -32,6 +32,7 @@ export type FixData =
   | { fix: "renameAll"; name: string; suggestion: string }
   | { fix: "dropRequired"; name: string; schemaPath: JsonPath; requiredIndex: number }
   | { fix: "bfcl"; toolPath: JsonPath }
+  | { fix: "moveStrict"; toolPath: JsonPath }
   | { fix: "type"; suggestion: string; typePath: JsonPath };
 
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };

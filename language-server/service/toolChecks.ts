@@ -110,6 +110,7 @@ export function checkTools(tools: { raw: unknown; dialect: ToolDialect; path: Js
       out.push({
         code: CODES.misplacedStrict, severity: "warning", path: [...t.path, "strict"], key: true,
         message: `"strict" beside "function": OpenAI's Chat Completions API takes it inside "function" ("function": {..., "strict": true}); move it there to ask for strict mode as documented.`,
+        data: { fix: "moveStrict", toolPath: t.path },
       });
     }
     const params = body[layout.paramsKey];

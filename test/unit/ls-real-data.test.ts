@@ -258,6 +258,23 @@ test("OpenAI strict mode: additionalProperties false raises nothing; \"strict\" 
   // Where Chat Completions reads it, nothing.
   const moved = JSON.stringify(cookbook.map(({ strict, ...t }) => (strict === undefined ? t : { ...t, function: { ...t.function, strict } })));
   assert.deepEqual(all(s.validate(doc("moved.tools.json", moved))), {});
+  // The quick fix moves it there: the file then equals the moved one, and nothing is reported.
+  const fix = s.codeActions(d, w.range, [w]).find((a) => a.title === 'Move "strict" into "function"');
+  assert.ok(fix?.isPreferred, JSON.stringify(s.codeActions(d, w.range, [w]).map((a) => a.title)));
+  const fixedText = TextDocument.applyEdits(d, fix.edit!.changes![d.uri]);
+  assert.deepEqual(JSON.parse(fixedText), JSON.parse(moved));
+  assert.deepEqual(all(s.validate(doc("fixed.tools.json", fixedText))), {});
+  // The same inside a dataset line (the fix's path is the line's).
+  const strictTool = cookbook.find((t) => t.strict !== undefined)!;
+  const line = JSON.stringify({ id: "s1", tools: [strictTool], messages: [{ role: "user", content: "find shoes" }], answer: [{ name: strictTool.function.name, arguments: {} }] });
+  const ld = doc("strict.tooln1.jsonl", `${JSON.stringify({ id: "s0", tools: [], messages: [{ role: "user", content: "x" }], answer: [] })}\n${line}`);
+  const lw = s.validate(ld).find((x) => x.code === "misplaced_strict")!;
+  assert.equal(lw.range.start.line, 1);
+  const lfix = s.codeActions(ld, lw.range, [lw]).find((a) => a.title === 'Move "strict" into "function"')!;
+  const fixedLine = TextDocument.applyEdits(ld, lfix.edit!.changes![ld.uri]).split("\n")[1];
+  const tool = JSON.parse(fixedLine).tools[0];
+  assert.equal(tool.strict, undefined);
+  assert.equal(tool.function.strict, strictTool.strict);
 });
 
 const PY = process.env.TOOLN1_PYTHON ?? join(ROOT, ".venv", "bin", "python");
