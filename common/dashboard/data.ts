@@ -242,45 +242,9 @@ export interface TableOptions extends ViewTransform {
 }
 
 /**
- * One pass over a column: false as soon as a value is ±Infinity or not a number (null and NaN are
- * "no value"); else the per-block argmin/argmax (-1 for a block without values) appended to
- * `mins` / `maxs`.
+ * One pass over a packed column (NaN is no value): false as soon as a value is ±Infinity; else the
+ * per-block argmin/argmax (-1 for a block without values) appended to `mins` / `maxs`.
  */
-function summariseClean(col: SrcCol, mins: number[][], maxs: number[][]): boolean {
-  const n = col.length;
-  const lo: number[] = [];
-  const hi: number[] = [];
-  for (let s = 0; s + BLOCK <= n; s += BLOCK) {
-    let mi = -1;
-    let ma = -1;
-    let vmin = Infinity;
-    let vmax = -Infinity;
-    for (let i = s; i < s + BLOCK; i++) {
-      const y = col[i];
-      if (y === null || y !== y) continue;
-      if (typeof y !== "number" || y - y !== 0) return false; // ±Infinity fails y - y === 0
-      if (y < vmin) {
-        vmin = y;
-        mi = i;
-      }
-      if (y > vmax) {
-        vmax = y;
-        ma = i;
-      }
-    }
-    lo.push(mi);
-    hi.push(ma);
-  }
-  for (let i = n - (n % BLOCK); i < n; i++) {
-    const y = col[i];
-    if (y !== null && y === y && (typeof y !== "number" || y - y !== 0)) return false;
-  }
-  mins.push(lo);
-  maxs.push(hi);
-  return true;
-}
-
-/** summariseClean for a packed column (the webview's): NaN is no value, no other checks needed. */
 function summarisePacked(col: Float64Array, mins: number[][], maxs: number[][]): boolean {
   const n = col.length;
   const blocks = Math.floor(n / BLOCK);
@@ -356,9 +320,9 @@ export class SeriesCache {
   private blockMin: number[][] = [];
   private blockMax: number[][] = [];
   /**
-   * x = step with no smoothing, stacking or log: `xs`, `steps` and `cols` are the source arrays
-   * themselves (no copy); appends to the source extend them (a packed column is a new, longer view
-   * of the same rows: `sync` follows it), and `feed` only checks and summarises.
+   * x = step with no smoothing, stacking or log, over packed columns: `xs`, `steps` and `cols` are
+   * the source's own arrays (no copy); an append makes a new, longer view of the same rows, which
+   * `sync` follows, and `feed` only checks and summarises.
    */
   private aliased = false;
   private noAlias = false;
@@ -435,7 +399,8 @@ export class SeriesCache {
       const srcs = this.metrics.map((m) => s.metrics[m]);
       const mins: number[][] = [];
       const maxs: number[][] = [];
-      const clean = (src: SrcCol | undefined) => !!src && src.length === n && (src instanceof Float64Array ? summarisePacked(src, mins, maxs) : summariseClean(src, mins, maxs));
+      // only packed columns (the webview's) are shared; plain ones are copied below
+      const clean = (src: SrcCol | undefined) => src instanceof Float64Array && src.length === n && summarisePacked(src, mins, maxs);
       if (srcs.every(clean)) {
         this.aliased = true;
         this.xs = st;

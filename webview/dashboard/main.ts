@@ -667,9 +667,10 @@ function renderChart(c: Chart): void {
     return;
   }
   setVisible(c, true);
-  const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()], theme.palette, theme.fg, lineWidth(t, width)]);
+  const lw = lineWidth(t, width);
+  const sig = JSON.stringify([t.keys, view.logScale, view.x, runs.size, [...runs.keys()], theme.palette, theme.fg, lw]);
   c.box.dataset.draws = String(Number(c.box.dataset.draws ?? 0) + 1);
-  c.box.dataset.lineWidth = String(lineWidth(t, width));
+  c.box.dataset.lineWidth = String(lw);
   c.drawn = { table: t, rows: new Map([...runs.keys()].map((id) => [id, c.caches.get(id)?.length ?? 0])) };
   if (c.plot && sig === c.signature) {
     c.plot.setData(tableData(t), !c.zoomed);
